@@ -1,0 +1,124 @@
+"""Build the graph from the curated tables and write it out, deterministically and atomically.
+
+Nothing is written unless reading, checking and validation all succeed, and
+each output replaces its predecessor in one rename, so a failed build leaves
+the previous outputs exactly as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Graph
+from rdflib.namespace import DCTERMS, PROV
+
+from allkg.curation import OntologyIndex, load_curation, load_kinds, load_ontology
+from allkg.rdfbuild import build_graph
+from allkg.validate import ValidationError, validate_graph
+from allkg.vocab import BASE_IRI, GRAPH_DIR, PROJECT_ROOT, entity_id, prefix_map
+
+DEFAULT_BUILD_DIR = PROJECT_ROOT / "build"
+OUTPUT_NAMES = ("allkg.ttl", "allkg.nt", "allkg.jsonld")
+
+
+def build_dir() -> Path:
+    """Return the build directory: $ALLKG_BUILD_DIR if set, else build/ in the project."""
+    return Path(os.environ.get("ALLKG_BUILD_DIR") or DEFAULT_BUILD_DIR)
+
+
+@dataclass
+class BuildResult:
+    """What a build produced, for the summary."""
+
+    graph: Graph
+    outputs: dict[str, Path]
+    triples: int
+    entities_by_kind: dict[str, int]
+    statements: int
+    statements_by_source: dict[str, int]
+    sources: int
+
+
+def assemble(graph_dir: Path = GRAPH_DIR) -> Graph:
+    """Read the tables and return the knowledge graph, validated; raise on any defect."""
+    ontology = OntologyIndex(load_ontology())
+    curation = load_curation(graph_dir, ontology)
+    graph = build_graph(curation, ontology)
+    report = validate_graph(graph)
+    if not report.ok:
+        raise ValidationError(report)
+    return graph
+
+
+def serialize(graph: Graph) -> dict[str, bytes]:
+    """Serialize the graph to Turtle, N-Triples and JSON-LD, byte-identical for the same input."""
+    ntriples = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
+    turtle = graph.serialize(format="turtle")
+    context = {prefix: iri for prefix, iri in prefix_map().items()}
+    document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    return {
+        "allkg.ttl": turtle.encode("utf-8"),
+        "allkg.nt": ("\n".join(ntriples) + "\n").encode("utf-8"),
+        "allkg.jsonld": (json.dumps(_canonical_json(document), indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"),
+    }
+
+
+def _canonical_json(value):
+    """Sort JSON-LD arrays, whose order rdflib leaves to hash order; RDF graphs are unordered anyway."""
+    if isinstance(value, dict):
+        return {key: _canonical_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_canonical_json(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def write_atomically(directory: Path, contents: dict[str, bytes]) -> dict[str, Path]:
+    """Write each file to a temporary sibling, then rename it into place."""
+    directory.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in contents.items():
+            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=directory)
+            os.chmod(temporary, 0o644)  # mkstemp makes 0600 files; outputs are for everyone to read
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            staged.append((name, Path(temporary)))
+        for name, temporary in staged:
+            os.replace(temporary, directory / name)
+    finally:
+        for _, temporary in staged:
+            temporary.unlink(missing_ok=True)
+    return {name: directory / name for name in contents}
+
+
+def build(out_dir: Path | None = None, graph_dir: Path = GRAPH_DIR) -> BuildResult:
+    """Build, validate and write the graph; return counts for the summary."""
+    graph = assemble(graph_dir)
+    outputs = write_atomically(out_dir or build_dir(), serialize(graph))
+    return summarize(graph, outputs)
+
+
+def summarize(graph: Graph, outputs: dict[str, Path] | None = None) -> BuildResult:
+    """Count triples, entities per kind, statements per source and sources."""
+    kinds = load_kinds()
+    entities: Counter[str] = Counter()
+    for subject in set(graph.subjects(RDFS.label)):
+        curated = entity_id(subject)
+        if curated and curated.split("/")[0] in kinds:
+            entities[kinds[curated.split("/")[0]]["legend"]] += 1
+    statements = set(graph.subjects(RDF.type, RDF.Statement))
+    by_source: Counter[str] = Counter(
+        str(source).rsplit("/", 1)[-1] for statement in statements for source in graph.objects(statement, PROV.wasDerivedFrom)
+    )
+    sources = {s for s in graph.subjects(DCTERMS.title) if str(s).startswith(BASE_IRI + "source/")}
+    return BuildResult(
+        graph, outputs or {}, len(graph), dict(sorted(entities.items())), len(statements), dict(sorted(by_source.items())), len(sources)
+    )

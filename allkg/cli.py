@@ -1,0 +1,101 @@
+"""The ``allkg`` command: a thin layer over the package's functions.
+
+Heavy modules (rdflib plugins, pyshacl, pyvis, rich) are imported inside the
+commands that need them, so ``allkg --help`` and quick commands start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="allkg")
+def main() -> None:
+    """allkg: the acute lymphoblastic leukemia therapy knowledge graph.
+
+    For research and education only; not for treating patients.
+    """
+
+
+@main.command()
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the outputs (default: build/, or $ALLKG_BUILD_DIR).")
+@click.option("--graph-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Curated tables to build from (default: the project's graph/).")
+def build(out_dir: Path | None, graph_dir: Path | None) -> None:
+    """Build the graph from graph/, validate it, write Turtle, N-Triples and JSON-LD, and print a summary."""
+    from allkg.build import build as run_build
+    from allkg.tables import CurationError
+    from allkg.validate import ValidationError
+
+    try:
+        result = run_build(out_dir, graph_dir) if graph_dir else run_build(out_dir)
+    except (CurationError, ValidationError) as error:
+        _fail(f"build stopped; earlier outputs are untouched.\n{error}")
+    print_summary(result)
+
+
+def print_summary(result) -> None:
+    """Print the build summary as rich tables."""
+    from rich.table import Table
+
+    console = _console()
+    console.print(f"[bold]allkg[/bold]: {result.triples} triples, {result.statements} sourced statements, {result.sources} sources")
+    table = Table("entity kind", "count", title="Entities")
+    for kind, count in result.entities_by_kind.items():
+        table.add_row(kind, str(count))
+    table.add_row("[bold]total[/bold]", f"[bold]{sum(result.entities_by_kind.values())}[/bold]")
+    console.print(table)
+    table = Table("source", "statements", title="Statements per source")
+    for source, count in result.statements_by_source.items():
+        table.add_row(source, str(count))
+    console.print(table)
+    for name, path in result.outputs.items():
+        console.print(f"wrote {path}")
+    console.print("For research and education only; not for treating patients.", style="italic")
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate(file: Path | None) -> None:
+    """Validate FILE (any RDF format rdflib reads), or the curated graph, against the shapes and QC queries."""
+    from rdflib import Graph
+    from rdflib.util import guess_format
+
+    from allkg.build import assemble
+    from allkg.curation import load_ontology
+    from allkg.tables import CurationError
+    from allkg.validate import ValidationError, validate_graph
+
+    if file is None:
+        try:
+            assemble()
+        except (CurationError, ValidationError) as error:
+            _fail(str(error))
+        click.echo("the curated graph is valid")
+        return
+    try:
+        graph = Graph().parse(file, format=guess_format(str(file)) or "turtle")
+    except Exception as error:  # rdflib raises many parser-specific types
+        _fail(f"{file}: cannot parse: {error}")
+    report = validate_graph(graph, ontology=load_ontology())
+    click.echo(str(report))
+    if not report.ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

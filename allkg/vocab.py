@@ -1,0 +1,157 @@
+"""Vocabulary in one place: the ontology's terms and the project's prefix map.
+
+``ALLKG`` lists every term declared in ``ontology/allkg.ttl``; ``_fail = True``
+turns a typo such as ``ALLKG.hasTarge`` into an AttributeError instead of a
+silently wrong IRI. ``tests/test_ontology.py`` asserts that the two agree.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.term import URIRef
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
+GRAPH_DIR = PROJECT_ROOT / "graph"
+QUERIES_DIR = PROJECT_ROOT / "queries"
+BASE_IRI = "https://w3id.org/allkg/"
+ONTOLOGY_IRI = BASE_IRI + "ontology"
+
+
+class ALLKG(DefinedNamespace):
+    """Terms of the allkg ontology (classes UpperCamelCase, properties lowerCamelCase)."""
+
+    _fail = True
+    _NS = Namespace(BASE_IRI + "ontology#")
+
+    # Classes
+    AntibodyDrugConjugate: URIRef
+    BcrAbl1TyrosineKinaseInhibitor: URIRef
+    BispecificTCellEngager: URIRef
+    BookChapter: URIRef
+    CarTCellTherapy: URIRef
+    Chemotherapy: URIRef
+    ChromosomalTranslocation: URIRef
+    ClinicalFinding: URIRef
+    ClinicalGuideline: URIRef
+    Corticosteroid: URIRef
+    CytoreductiveAgent: URIRef
+    Disease: URIRef
+    DoseForm: URIRef
+    DosingSchedule: URIRef
+    Drug: URIRef
+    DrugLabel: URIRef
+    DrugProduct: URIRef
+    FrequencyCategory: URIRef
+    FusionProtein: URIRef
+    Gene: URIRef
+    GeneAlteration: URIRef
+    GeneFusion: URIRef
+    GeneRearrangement: URIRef
+    Immunotherapy: URIRef
+    JournalArticle: URIRef
+    KinaseInhibitor: URIRef
+    ManagementAction: URIRef
+    MechanismOfAction: URIRef
+    MeninInhibitor: URIRef
+    MolecularTarget: URIRef
+    MonitoringTest: URIRef
+    MonoclonalAntibody: URIRef
+    PointMutation: URIRef
+    Population: URIRef
+    Protein: URIRef
+    ProteinInteraction: URIRef
+    RegulatoryDocument: URIRef
+    RouteOfAdministration: URIRef
+    SeverityCategory: URIRef
+    Source: URIRef
+    SourceSection: URIRef
+    Specimen: URIRef
+    TargetedTherapy: URIRef
+    TherapeuticGoal: URIRef
+    TreatmentSetting: URIRef
+    TyrosineKinaseInhibitor: URIRef
+    WebPage: URIRef
+
+    # Properties
+    accessDate: URIRef
+    actsOn: URIRef
+    approximate: URIRef
+    citation: URIRef
+    definedByAlteration: URIRef
+    detectsAlteration: URIRef
+    doseDependent: URIRef
+    dueTo: URIRef
+    encodes: URIRef
+    frequency: URIRef
+    hasActiveIngredient: URIRef
+    hasAdverseEffect: URIRef
+    hasDoseForm: URIRef
+    hasGoal: URIRef
+    hasMechanism: URIRef
+    hasParticipant: URIRef
+    hasRoute: URIRef
+    hasSchedule: URIRef
+    hasSymptom: URIRef
+    hasTarget: URIRef
+    hedge: URIRef
+    inContextOf: URIRef
+    inPopulation: URIRef
+    inSetting: URIRef
+    interactsWith: URIRef
+    involvesChromosome: URIRef
+    involvesGene: URIRef
+    literalQualifier: URIRef
+    managedBy: URIRef
+    monitorsFor: URIRef
+    note: URIRef
+    pathophysiology: URIRef
+    promotesGrowthOf: URIRef
+    proportionOfParent: URIRef
+    qualifier: URIRef
+    requiresMonitoring: URIRef
+    resultsIn: URIRef
+    severity: URIRef
+    sourceSection: URIRef
+    subtypeOf: URIRef
+    timing: URIRef
+    treats: URIRef
+    usesSpecimen: URIRef
+    verification: URIRef
+
+
+@lru_cache(maxsize=1)
+def prefix_map() -> dict[str, str]:
+    """Return the project's one prefix map (prefix -> IRI namespace), from ontology/prefixes.json."""
+    return json.loads((ONTOLOGY_DIR / "prefixes.json").read_text(encoding="utf-8"))
+
+
+def bind_prefixes(graph) -> None:
+    """Bind every prefix of the project's map on an rdflib graph (replacing rdflib's defaults)."""
+    for prefix, namespace in sorted(prefix_map().items()):
+        graph.bind(prefix, namespace, override=True, replace=True)
+
+
+def entity_iri(entity_id: str) -> URIRef:
+    """Return the IRI of a curated entity id such as ``drug/imatinib``.
+
+    >>> entity_iri("drug/imatinib")
+    rdflib.term.URIRef('https://w3id.org/allkg/drug/imatinib')
+    """
+    return URIRef(BASE_IRI + entity_id)
+
+
+def entity_id(iri: str) -> str | None:
+    """Return the curated id of an IRI in the project's namespace, or None.
+
+    >>> entity_id("https://w3id.org/allkg/drug/imatinib")
+    'drug/imatinib'
+    """
+    iri = str(iri)
+    if iri.startswith(BASE_IRI) and "#" not in iri[len(BASE_IRI):]:
+        return iri[len(BASE_IRI):]
+    return None
