@@ -79,8 +79,10 @@ class ALLKG(DefinedNamespace):
 
     # Properties
     accessDate: URIRef
+    approvalDate: URIRef
     actsOn: URIRef
     approximate: URIRef
+    boxedWarning: URIRef
     citation: URIRef
     definedByAlteration: URIRef
     detectsAlteration: URIRef
@@ -99,6 +101,7 @@ class ALLKG(DefinedNamespace):
     hasSymptom: URIRef
     hasTarget: URIRef
     hedge: URIRef
+    incidence: URIRef
     inContextOf: URIRef
     inPopulation: URIRef
     inSetting: URIRef
@@ -113,6 +116,7 @@ class ALLKG(DefinedNamespace):
     promotesGrowthOf: URIRef
     proportionOfParent: URIRef
     qualifier: URIRef
+    regulator: URIRef
     requiresMonitoring: URIRef
     resultsIn: URIRef
     severity: URIRef
