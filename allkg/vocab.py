@@ -84,6 +84,7 @@ class ALLKG(DefinedNamespace):
     approximate: URIRef
     boxedWarning: URIRef
     citation: URIRef
+    confersResistanceTo: URIRef
     definedByAlteration: URIRef
     detectsAlteration: URIRef
     doseDependent: URIRef
@@ -117,6 +118,7 @@ class ALLKG(DefinedNamespace):
     proportionOfParent: URIRef
     qualifier: URIRef
     regulator: URIRef
+    remainsSensitiveTo: URIRef
     requiresMonitoring: URIRef
     resultsIn: URIRef
     severity: URIRef
