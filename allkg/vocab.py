@@ -29,7 +29,11 @@ class ALLKG(DefinedNamespace):
     _NS = Namespace(BASE_IRI + "ontology#")
 
     # Classes
+    AlkylatingAgent: URIRef
+    Anthracycline: URIRef
     AntibodyDrugConjugate: URIRef
+    Antimetabolite: URIRef
+    AsparaginaseEnzyme: URIRef
     BcrAbl1TyrosineKinaseInhibitor: URIRef
     BispecificTCellEngager: URIRef
     BookChapter: URIRef
@@ -46,6 +50,7 @@ class ALLKG(DefinedNamespace):
     Drug: URIRef
     DrugLabel: URIRef
     DrugProduct: URIRef
+    FolateAntagonist: URIRef
     FrequencyCategory: URIRef
     FusionProtein: URIRef
     Gene: URIRef
@@ -58,13 +63,17 @@ class ALLKG(DefinedNamespace):
     ManagementAction: URIRef
     MechanismOfAction: URIRef
     MeninInhibitor: URIRef
+    Metabolite: URIRef
     MolecularTarget: URIRef
     MonitoringTest: URIRef
     MonoclonalAntibody: URIRef
+    NucleicAcid: URIRef
     PointMutation: URIRef
     Population: URIRef
     Protein: URIRef
     ProteinInteraction: URIRef
+    PurineAnalog: URIRef
+    PyrimidineAnalog: URIRef
     RegulatoryDocument: URIRef
     RouteOfAdministration: URIRef
     SeverityCategory: URIRef
@@ -75,6 +84,7 @@ class ALLKG(DefinedNamespace):
     TherapeuticGoal: URIRef
     TreatmentSetting: URIRef
     TyrosineKinaseInhibitor: URIRef
+    VincaAlkaloid: URIRef
     WebPage: URIRef
 
     # Properties
