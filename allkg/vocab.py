@@ -40,6 +40,7 @@ class ALLKG(DefinedNamespace):
     ClinicalGuideline: URIRef
     Corticosteroid: URIRef
     CytoreductiveAgent: URIRef
+    Database: URIRef
     Disease: URIRef
     DoseForm: URIRef
     DosingSchedule: URIRef
@@ -111,6 +112,7 @@ class ALLKG(DefinedNamespace):
     literalQualifier: URIRef
     managedBy: URIRef
     monitorsFor: URIRef
+    notation: URIRef
     note: URIRef
     pathophysiology: URIRef
     promotesGrowthOf: URIRef
