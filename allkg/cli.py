@@ -160,7 +160,9 @@ def sources(output_format: str) -> None:
         return
     from rich.table import Table
 
-    table = Table(*BIBLIOGRAPHY_COLUMNS, title=f"Bibliography ({len(rows)} sources)")
+    table = Table(title=f"Bibliography ({len(rows)} sources)")
+    for column in BIBLIOGRAPHY_COLUMNS:
+        table.add_column(column, no_wrap=column in ("id", "revised", "accessed"))
     for row in rows:
         table.add_row(*(row[column] for column in BIBLIOGRAPHY_COLUMNS))
     _console().print(table)
