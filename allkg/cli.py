@@ -97,5 +97,76 @@ def validate(file: Path | None) -> None:
         sys.exit(1)
 
 
+FORMATS = click.Choice(["table", "tsv", "json"])
+
+
+def _curation():
+    from allkg.curation import load_curation
+    from allkg.tables import CurationError
+
+    try:
+        return load_curation()
+    except CurationError as error:
+        _fail(str(error))
+
+
+@main.command()
+@click.option("--format", "output_format", type=FORMATS, default="table", show_default=True, help="How to print the report.")
+def ids(output_format: str) -> None:
+    """Report standard identifiers: verified, cited or unverified, per prefix and kind, and entities without any."""
+    from allkg.reports import identifier_report, report_json, to_tsv
+    from allkg.xrefs import VERIFICATIONS
+
+    report = identifier_report(_curation())
+    if output_format == "json":
+        click.echo(report_json(report))
+        return
+    if output_format == "tsv":
+        click.echo(to_tsv(report.rows(), ("group", "key", *VERIFICATIONS, "total")), nl=False)
+        return
+    from rich.table import Table
+
+    console = _console()
+    counts = ", ".join(f"{report.by_verification[v]} {v}" for v in VERIFICATIONS)
+    console.print(f"[bold]{report.total} identifiers[/bold]: {counts}")
+    for title, group in (("Per prefix", report.by_prefix), ("Per entity kind", report.by_kind)):
+        table = Table("", *VERIFICATIONS, "total", title=title)
+        for key, row in group.items():
+            table.add_row(key, *(str(row.get(v, 0)) for v in VERIFICATIONS), str(sum(row.values())))
+        console.print(table)
+    if report.missing:
+        table = Table("entity", "label", title="Drugs, genes, diseases and findings without any identifier")
+        for entity, label in report.missing:
+            table.add_row(entity, label)
+        console.print(table)
+    else:
+        console.print("Every drug, gene, disease and finding has at least one identifier.")
+
+
+@main.command()
+@click.option("--format", "output_format", type=FORMATS, default="table", show_default=True, help="How to print the bibliography.")
+def sources(output_format: str) -> None:
+    """Print the bibliography: every source with its kind, title, publisher, identifier and dates."""
+    import json
+
+    from allkg.reports import BIBLIOGRAPHY_COLUMNS, bibliography, to_tsv
+
+    rows = bibliography(_curation())
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+        return
+    if output_format == "tsv":
+        click.echo(to_tsv(rows, BIBLIOGRAPHY_COLUMNS), nl=False)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Bibliography ({len(rows)} sources)")
+    for column in BIBLIOGRAPHY_COLUMNS:
+        table.add_column(column, no_wrap=column in ("id", "revised", "accessed"))
+    for row in rows:
+        table.add_row(*(row[column] for column in BIBLIOGRAPHY_COLUMNS))
+    _console().print(table)
+
+
 if __name__ == "__main__":
     main()

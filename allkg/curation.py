@@ -5,6 +5,7 @@ Layout of ``graph/`` (every table is TSV, one row per entity or fact):
 - ``entities/*.tsv``: ``id kind label [synonyms hidden_synonyms description source section]``
 - ``facts/*.tsv``: ``subject subject_label predicate object object_label [qualifiers...] source section``
 - ``sources.tsv``: the bibliography; ``source_sections.tsv``: named parts of sources.
+- ``xrefs/*.tsv``: standard identifiers of entities (read and checked by :mod:`allkg.xrefs`).
 
 Labels sit beside identifiers so a diff reads as English; they must match the
 entity's label, which catches a row pointing at the wrong entity. Qualifier
@@ -25,6 +26,7 @@ from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
 
 from allkg.tables import CurationError, Problem, Row, read_table, suggest
 from allkg.vocab import ALLKG, GRAPH_DIR, ONTOLOGY_DIR, prefix_map
+from allkg.xrefs import Xref, read_xrefs
 
 ENTITY_ID = re.compile(r"^[a-z]+/[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -86,6 +88,7 @@ class Curation:
     facts: tuple[Fact, ...]
     sources: dict[str, Source]
     sections: dict[tuple[str, str], Section]
+    xrefs: tuple[Xref, ...] = ()
 
 
 class OntologyIndex:
@@ -173,6 +176,8 @@ def load_curation(graph_dir: Path = GRAPH_DIR, ontology: OntologyIndex | None = 
     problems += more
     for entity in entities.values():
         problems += _check_source(entity.row, entity.source, entity.section, sources, sections, required=False)
+    xrefs, more = read_xrefs(graph_dir / "xrefs", entities, sources)
+    problems += more
     facts: list[Fact] = []
     seen: dict[tuple, Row] = {}
     for path in sorted((graph_dir / "facts").glob("*.tsv")):
@@ -191,7 +196,7 @@ def load_curation(graph_dir: Path = GRAPH_DIR, ontology: OntologyIndex | None = 
             facts.append(fact)
     if problems:
         raise CurationError(problems)
-    return Curation(entities, tuple(facts), sources, sections)
+    return Curation(entities, tuple(facts), sources, sections, xrefs)
 
 
 def _read_sources(path: Path, ontology: OntologyIndex) -> tuple[dict[str, Source], list[Problem]]:

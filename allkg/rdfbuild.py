@@ -8,6 +8,14 @@ Each fact becomes two things:
   carries the qualifiers and ``prov:wasDerivedFrom`` (the document) plus
   ``allkg:sourceSection`` (the part of it).
 
+Standard identifiers (``graph/xrefs``) are stated the same way: a direct
+``skos:exactMatch`` or ``skos:closeMatch`` triple to the identifier's resolvable
+IRI, and a statement node carrying ``allkg:verification``, any ``allkg:note`` and
+``prov:wasDerivedFrom`` its source. The identifier IRI keeps its CURIE as
+``skos:notation``. An ``unverified`` identifier whose row names no source is still
+stated, flagged by its verification and note, and is the one kind of statement
+allowed to lack a source (see ``queries/qc/statement-without-source-violation.rq``).
+
 Statement IRIs are hashes of subject, predicate, object and qualifiers, so the
 same fact from two sources is one statement with two derivations, and the
 output is the same on every build. No blank nodes are made, for the same reason.
@@ -21,9 +29,11 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from allkg.curation import TYPE_PREDICATE, Curation, Fact, OntologyIndex, Source
+from allkg.xrefs import Xref
 from allkg.vocab import ALLKG, BASE_IRI, bind_prefixes, entity_iri
 
 SCHEMA = Namespace("http://schema.org/")
+MATCH_PREDICATES = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch}
 STATEMENT = Namespace(BASE_IRI + "statement/")
 IDENTIFIER_LINKS = {
     "pmid": ("PMID:{}", "https://pubmed.ncbi.nlm.nih.gov/{}/"),
@@ -45,6 +55,12 @@ def section_iri(source_id: str, section: str) -> URIRef:
 def statement_iri(fact: Fact) -> URIRef:
     """Return the content-addressed IRI of a fact's statement node."""
     key = "\x1f".join([fact.subject, fact.predicate, fact.object, *(f"{k}={v}" for k, v in fact.qualifiers)])
+    return STATEMENT[hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]]
+
+
+def xref_statement_iri(xref: Xref) -> URIRef:
+    """Return the content-addressed IRI of an identifier mapping's statement node."""
+    key = "\x1f".join([xref.entity, str(MATCH_PREDICATES[xref.match]), xref.iri])
     return STATEMENT[hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]]
 
 
@@ -75,6 +91,8 @@ def build_graph(curation: Curation, ontology: OntologyIndex) -> Graph:
             graph.add((iri, DCTERMS.source, source_iri(entity.source)))
     for fact in curation.facts:
         _add_fact(graph, fact, ontology)
+    for xref in curation.xrefs:
+        _add_xref(graph, xref)
     return graph
 
 
@@ -129,3 +147,19 @@ def _add_fact(graph: Graph, fact: Fact, ontology: OntologyIndex) -> None:
     graph.add((node, PROV.wasDerivedFrom, source_iri(fact.source)))
     if fact.section:
         graph.add((node, ALLKG.sourceSection, section_iri(fact.source, fact.section)))
+
+
+def _add_xref(graph: Graph, xref: Xref) -> None:
+    subject, predicate, obj = entity_iri(xref.entity), MATCH_PREDICATES[xref.match], URIRef(xref.iri)
+    graph.add((subject, predicate, obj))
+    graph.add((obj, SKOS.notation, Literal(xref.curie)))
+    node = xref_statement_iri(xref)
+    graph.add((node, RDF.type, RDF.Statement))
+    graph.add((node, RDF.subject, subject))
+    graph.add((node, RDF.predicate, predicate))
+    graph.add((node, RDF.object, obj))
+    graph.add((node, ALLKG.verification, Literal(xref.verification)))
+    if xref.note:
+        graph.add((node, ALLKG.note, Literal(xref.note)))
+    if xref.source:
+        graph.add((node, PROV.wasDerivedFrom, source_iri(xref.source)))

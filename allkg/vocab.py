@@ -44,6 +44,7 @@ class ALLKG(DefinedNamespace):
     ClinicalGuideline: URIRef
     Corticosteroid: URIRef
     CytoreductiveAgent: URIRef
+    Database: URIRef
     Disease: URIRef
     DoseForm: URIRef
     DosingSchedule: URIRef
@@ -122,6 +123,7 @@ class ALLKG(DefinedNamespace):
     literalQualifier: URIRef
     managedBy: URIRef
     monitorsFor: URIRef
+    notation: URIRef
     note: URIRef
     pathophysiology: URIRef
     promotesGrowthOf: URIRef
