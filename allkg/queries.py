@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from allkg import store as stores
 from allkg.resolve import ENTITY_KINDS, LITERAL_KINDS, PARAM_KINDS, EntityError, NameIndex, build_index, literal_term
-from allkg.results import PREFIXES_FILE, QueryResult
+from allkg.results import PREFIXES_FILE, QueryResult, python_value
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+\((?P<kind>\w+);\s*example:\s*(?P<example>[^;)]*?)\s*(?P<optional>;\s*optional\s*)?\)\s*(?P<description>.*)$")
@@ -74,6 +74,7 @@ class NamedQuery:
     columns: tuple[Column, ...]
     text: str
     path: Path
+    free: bool = False  # a SPARQL file without a header: any variable may be bound
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -124,6 +125,15 @@ def parse_header(text: str, path: Path) -> NamedQuery:
     return NamedQuery(
         path.stem, fields["title"][0][1], " ".join(v for _, v in fields["description"]), tuple(params), tuple(columns), text, path
     )
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """Read a SPARQL file: with a header it is read like a named query; without one, any variable may be bound."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if re.search(r"^# title:", text, flags=re.MULTILINE):
+        return parse_header(text, path)
+    return NamedQuery(path.stem, path.name, "", (), (), text, path, free=True)
 
 
 def query_paths(queries_dir: Path = QUERIES_DIR) -> list[Path]:
@@ -187,9 +197,24 @@ def execute(text: str, bindings: dict | None = None, graph=None, *, endpoint: st
 
 def _syntax_error(message: str, text: str, source: str) -> QuerySyntaxError:
     match = SYNTAX_POSITION.search(message)
-    line, column = (int(match[1]), int(match[2])) if match else (1, 1)
+    line, column = _last_token_at(text, int(match[1]), int(match[2])) if match else (1, 1)
     detail = SYNTAX_POSITION.sub("", message).strip(" :") or message
     return QuerySyntaxError(source, line, column, detail, text)
+
+
+def _last_token_at(text: str, line: int, column: int) -> tuple[int, int]:
+    """Return the position of the last character before Oxigraph's error position that is not blank.
+
+    Oxigraph reports the furthest point its parser reached, which is often past the offending token and the
+    blanks after it (even past the end of the text); pointing at the token itself reads better.
+    """
+    lines = text.split("\n")
+    offset = sum(len(item) + 1 for item in lines[: line - 1]) + column - 1
+    offset = min(offset, len(text) - 1)
+    while offset > 0 and text[offset].isspace():
+        offset -= 1
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def _execute_rdflib(text: str, bindings: dict, graph, source: str) -> QueryResult:
@@ -240,6 +265,8 @@ def bind(query: NamedQuery, params: dict | None, graph=None) -> dict:
 
     With no params at all, the header's examples are used. A value may already be a pyoxigraph term.
     """
+    if query.free:
+        return {name: _free_value(value, graph) for name, value in (params or {}).items()}
     params = dict(query.example if not params else params)
     for name in params:
         query.param(name)  # unknown names raise, listing the valid ones
@@ -259,6 +286,23 @@ def bind(query: NamedQuery, params: dict | None, graph=None) -> dict:
     return bindings
 
 
+def _free_value(value, graph):
+    """A value for a query without declared parameters: the entity it names if any, else a string."""
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        return value
+    try:
+        return ox.NamedNode(name_index(graph).resolve("entity", str(value)))
+    except EntityError:
+        return ox.Literal(str(value))
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(QUERIES_DIR.parent))
+    except ValueError:
+        return str(path)
+
+
 def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpoint: str | None = None) -> QueryResult:
     """Run a named query with ``params`` (name -> value as a person writes it) and return its result.
 
@@ -266,7 +310,7 @@ def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpo
     """
     query = name if isinstance(name, NamedQuery) else load_query(name)
     bindings = bind(query, params, graph)
-    result = execute(query.text, bindings, graph, endpoint=endpoint, source=str(query.path.relative_to(query.path.parent.parent)))
+    result = execute(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path))
     result.name = query.name
     return result
 
