@@ -3,6 +3,9 @@
 For research and education only; not for treating patients.
 
 >>> graph = load_graph()  # doctest: +SKIP
+>>> query("drug-adverse-effects", drug="Revuforj").to_dataframe()  # doctest: +SKIP
+
+Importing ``allkg`` is light: the functions below import what they need when called.
 """
 
 from __future__ import annotations
@@ -10,16 +13,32 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 
-def load_graph(path=None):
-    """Return the built graph as an rdflib Graph, building it first if no build exists."""
-    from rdflib import Graph
+def load_graph(path=None, *, store_dir=None, inference=True):
+    """Return the built graph as an rdflib Graph backed by Oxigraph, building it first if no build exists.
 
-    from allkg.build import build, build_dir
+    The class and property hierarchy is materialised (``inference=False`` gives the asserted triples only);
+    ``store_dir`` keeps the store on disk for large graphs. See :mod:`allkg.store`.
+    """
+    from allkg.store import load_graph as load
 
-    target = path or build_dir() / "allkg.nt"
-    if path is None and not target.exists():
-        build()
-    return Graph().parse(target, format="nt" if str(target).endswith(".nt") else None)
+    return load(path, store_dir=store_dir, inference=inference)
 
 
-__all__ = ["load_graph", "__version__"]
+def query(name, graph=None, **params):
+    """Run the named query ``name`` (a file of queries/) with parameters; with none, its example.
+
+    Returns a :class:`allkg.results.QueryResult`: iterate for rows, ``.to_dataframe()`` for pandas.
+    """
+    from allkg.queries import run
+
+    return run(name, params, graph)
+
+
+def sparql(text, graph=None, **bindings):
+    """Run a free, read-only SPARQL query on the graph (default: the build) and return a QueryResult."""
+    from allkg.queries import sparql as run_sparql
+
+    return run_sparql(text, graph, **bindings)
+
+
+__all__ = ["load_graph", "query", "sparql", "__version__"]

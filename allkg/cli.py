@@ -168,5 +168,88 @@ def sources(output_format: str) -> None:
     _console().print(table)
 
 
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")  # allkg.results.FORMATS; not imported so --help stays fast
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries with their parameters.")
+@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Run the SPARQL in FILE instead of a named query.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter, e.g. drug=imatinib (label, synonym, brand or CURIE); repeatable. Without any, the query's example runs.")
+@click.option("--format", "-f", "output_format", type=click.Choice(QUERY_FORMATS), help="Output format; json and csv are the SPARQL 1.1 results formats (default: table on a terminal, else tsv).")
+@click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="RDF file to query (default: the build, built first if absent).")
+@click.option("--show", is_flag=True, help="Print the query (header and SPARQL) instead of running it.")
+def query(name, list_queries, query_file, params, output_format, graph_file, show) -> None:
+    """Run the named query NAME (see --list), or a SPARQL file, and print the answer.
+
+    \b
+    allkg query --list
+    allkg query drug-adverse-effects --param drug=Revuforj
+    allkg query drugs-by-class -p drug_class="targeted therapy" --format json
+    allkg query --file my.rq --format csv
+    """
+    from allkg import queries
+
+    output_format = output_format or ("table" if sys.stdout.isatty() else "tsv")
+    try:
+        if list_queries:
+            _print_query_list(queries.list_queries(), output_format)
+            return
+        if query_file is not None:
+            named = queries.parse_query_file(query_file)
+        elif name:
+            named = queries.load_query(name)
+        else:
+            raise click.UsageError("give a query NAME, --file FILE or --list")
+        if show:
+            click.echo(named.text, nl=False)
+            return
+        values = dict(_split_param(param) for param in params)
+        graph = None
+        if graph_file is not None:
+            from allkg.store import open_store
+
+            graph = open_store(graph_file)
+        result = queries.run(named, values, graph)
+    except queries.ERRORS as error:
+        _fail(str(error))
+    except (FileNotFoundError, ValueError, SyntaxError) as error:  # an unreadable --graph file
+        _fail(str(error))
+    _print_result(result, output_format, named.title)
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise click.BadParameter(f"expected NAME=VALUE, got {text!r}", param_hint="--param")
+    return name.strip(), value.strip()
+
+
+def _print_query_list(named_queries, output_format: str) -> None:
+    rows = [(q.name, ", ".join(f"{p.name} ({p.kind}{', optional' if p.optional else ''})" for p in q.params), q.title) for q in named_queries]
+    if output_format != "table":
+        for row in rows:
+            click.echo("\t".join(row))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table("query", "parameters", "question", title=f"{len(rows)} named queries (allkg query NAME --show prints one)")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    _console().print(table)
+
+
+def _print_result(result, output_format: str, title: str) -> None:
+    if output_format != "table":
+        click.echo(result.serialize(output_format), nl=False)
+        return
+    from allkg.results import rich_table
+
+    console = _console()
+    console.print(rich_table(result, title=title))
+    console.print("For research and education only; not for treating patients.", style="italic dim")
+
+
 if __name__ == "__main__":
     main()

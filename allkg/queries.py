@@ -1,0 +1,325 @@
+"""The named query library (``queries/*.rq``) and the one function that executes SPARQL.
+
+Each named query is a ``.rq`` file whose comment header says what it answers::
+
+    # title: Adverse effects of a drug
+    # description: What harms can the drug cause, how often and how serious are they?
+    # param: drug (drug; example: revumenib) The drug, by label, synonym, brand or CURIE.
+    # column: effect The adverse effect.
+
+A parameter reads ``NAME (KIND; example: VALUE[; optional]) description``;
+KIND is an entity kind or a literal kind (see :mod:`allkg.resolve`). Each
+parameter is also a projected column, so a row shows which entity a name was
+resolved to. Values are bound through the engine (Oxigraph's substitutions,
+rdflib's initBindings), never pasted into the query text.
+
+>>> [p.name for p in load_query("drug-adverse-effects").params]
+['drug']
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from allkg import store as stores
+from allkg.resolve import ENTITY_KINDS, LITERAL_KINDS, PARAM_KINDS, EntityError, NameIndex, build_index, literal_term
+from allkg.results import PREFIXES_FILE, QueryResult, python_value
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+\((?P<kind>\w+);\s*example:\s*(?P<example>[^;)]*?)\s*(?P<optional>;\s*optional\s*)?\)\s*(?P<description>.*)$")
+COLUMN_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<description>.+)$")
+SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+class QueryError(ValueError):
+    """A query that cannot run as asked: bad syntax, unknown name or parameter, a missing value."""
+
+
+class QuerySyntaxError(QueryError):
+    def __init__(self, source: str, line: int, column: int, message: str, text: str):
+        self.source, self.line, self.column = source, line, column
+        lines = text.splitlines()
+        shown = lines[line - 1] if 0 < line <= len(lines) else ""
+        super().__init__(f"{source}:{line}:{column}: SPARQL syntax error: {message}\n    {shown}\n    {' ' * (column - 1)}^")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    example: str
+    optional: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query of the library: its name (the file stem), header and SPARQL text."""
+
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    columns: tuple[Column, ...]
+    text: str
+    path: Path
+    free: bool = False  # a SPARQL file without a header: any variable may be bound
+
+    def param(self, name: str) -> Param:
+        for param in self.params:
+            if param.name == name:
+                return param
+        valid = ", ".join(p.name for p in self.params) or "none"
+        raise QueryError(f"query {self.name!r} has no parameter {name!r}; its parameters: {valid}")
+
+    @property
+    def example(self) -> dict[str, str]:
+        """The example parameter values from the header."""
+        return {param.name: param.example for param in self.params}
+
+
+def parse_header(text: str, path: Path) -> NamedQuery:
+    """Read the comment header of a named query; raise QueryError, naming file and line, on a malformed one."""
+    fields: dict[str, list] = {"title": [], "description": [], "param": [], "column": []}
+    last = None
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.startswith("#"):
+            if line.strip():
+                break  # the header ends at the first line of SPARQL
+            continue
+        body = line[1:]
+        match = re.match(r"^ (title|description|param|column):\s*(.*)$", body)
+        if match:
+            last = match.group(1)
+            fields[last].append((number, match.group(2).strip()))
+        elif body.startswith("   ") and last in ("description", "param", "column"):
+            number0, previous = fields[last][-1]
+            fields[last][-1] = (number0, f"{previous} {body.strip()}")
+    where = f"{path}"
+    if not fields["title"]:
+        raise QueryError(f"{where}:1: the header has no '# title:' line")
+    params, columns = [], []
+    for number, value in fields["param"]:
+        match = PARAM_LINE.match(value)
+        if not match:
+            raise QueryError(f"{where}:{number}: a parameter reads 'NAME (KIND; example: VALUE[; optional]) description', not {value!r}")
+        if match["kind"] not in PARAM_KINDS:
+            raise QueryError(f"{where}:{number}: unknown parameter kind {match['kind']!r}; kinds: {', '.join(PARAM_KINDS)}")
+        params.append(Param(match["name"], match["kind"], match["example"], bool(match["optional"]), match["description"]))
+    for number, value in fields["column"]:
+        match = COLUMN_LINE.match(value)
+        if not match:
+            raise QueryError(f"{where}:{number}: a column reads 'NAME description', not {value!r}")
+        columns.append(Column(match["name"], match["description"]))
+    return NamedQuery(
+        path.stem, fields["title"][0][1], " ".join(v for _, v in fields["description"]), tuple(params), tuple(columns), text, path
+    )
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """Read a SPARQL file: with a header it is read like a named query; without one, any variable may be bound."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if re.search(r"^# title:", text, flags=re.MULTILINE):
+        return parse_header(text, path)
+    return NamedQuery(path.stem, path.name, "", (), (), text, path, free=True)
+
+
+def query_paths(queries_dir: Path = QUERIES_DIR) -> list[Path]:
+    """Return the named queries' files (``queries/*.rq``; the subfolders hold QC, entailment and lookup SPARQL)."""
+    return sorted(queries_dir.glob("*.rq"))
+
+
+def list_queries(queries_dir: Path = QUERIES_DIR) -> list[NamedQuery]:
+    """Return every named query, sorted by name."""
+    return [parse_header(path.read_text(encoding="utf-8"), path) for path in query_paths(queries_dir)]
+
+
+def load_query(name: str, queries_dir: Path = QUERIES_DIR) -> NamedQuery:
+    """Return the named query ``name``; an unknown name raises QueryError listing the closest and all names."""
+    path = queries_dir / f"{name}.rq"
+    if "/" in name or "\\" in name or not path.is_file():
+        names = [p.stem for p in query_paths(queries_dir)]
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        raise QueryError(f"no query named {name!r}; {hint}the queries are: {', '.join(names)}")
+    return parse_header(path.read_text(encoding="utf-8"), path)
+
+
+# ---------------------------------------------------------------------------------------------- execution
+
+
+def _prefixes() -> dict[str, str]:
+    import json
+
+    return json.loads(PREFIXES_FILE.read_text(encoding="utf-8"))
+
+
+def execute(text: str, bindings: dict | None = None, graph=None, *, endpoint: str | None = None, source: str = "<query>") -> QueryResult:
+    """Run SPARQL ``text`` with ``bindings`` (variable name -> pyoxigraph term) and return a QueryResult.
+
+    ``graph``: None (the build, in Oxigraph), a pyoxigraph Store, or an rdflib Graph (Oxigraph-backed graphs
+    are queried directly; any other rdflib Graph by rdflib's own engine). Every query goes through here, so a
+    remote ``endpoint`` is one more branch. Prefixes of the project's map may be used without declaring them.
+    """
+    if endpoint is not None:
+        raise NotImplementedError("remote SPARQL endpoints are planned; query a local graph for now")
+    bindings = bindings or {}
+    store = stores.default_store() if graph is None else stores.oxigraph_of(graph)
+    if store is None:
+        return _execute_rdflib(text, bindings, graph, source)
+    try:
+        result = store.query(text, prefixes=_prefixes(), substitutions={ox.Variable(name): term for name, term in bindings.items()})
+    except SyntaxError as error:
+        raise _syntax_error(str(error), text, source) from None
+    except RuntimeError as error:
+        if "SELECT projection" in str(error):
+            raise QueryError(f"{source}: every parameter must be a projected variable: {error}") from None
+        raise QueryError(f"{source}: {error}") from None
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult([], boolean=bool(result), name=source)
+    if isinstance(result, ox.QuerySolutions):
+        columns = [variable.value for variable in result.variables]
+        return QueryResult(columns, [tuple(solution[i] for i in range(len(columns))) for solution in result], name=source)
+    return QueryResult(["subject", "predicate", "object"], [(t.subject, t.predicate, t.object) for t in result], name=source)
+
+
+def _syntax_error(message: str, text: str, source: str) -> QuerySyntaxError:
+    match = SYNTAX_POSITION.search(message)
+    line, column = _last_token_at(text, int(match[1]), int(match[2])) if match else (1, 1)
+    detail = SYNTAX_POSITION.sub("", message).strip(" :") or message
+    return QuerySyntaxError(source, line, column, detail, text)
+
+
+def _last_token_at(text: str, line: int, column: int) -> tuple[int, int]:
+    """Return the position of the last character before Oxigraph's error position that is not blank.
+
+    Oxigraph reports the furthest point its parser reached, which is often past the offending token and the
+    blanks after it (even past the end of the text); pointing at the token itself reads better.
+    """
+    lines = text.split("\n")
+    offset = sum(len(item) + 1 for item in lines[: line - 1]) + column - 1
+    offset = min(offset, len(text) - 1)
+    while offset > 0 and text[offset].isspace():
+        offset -= 1
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _execute_rdflib(text: str, bindings: dict, graph, source: str) -> QueryResult:
+    """Answer with rdflib's own SPARQL engine (for plain rdflib graphs, and as the benchmark's baseline)."""
+    from oxrdflib._converter import from_ox
+    from pyparsing import ParseException
+
+    try:
+        result = graph.query(text, initNs=_prefixes(), initBindings={name: from_ox(term) for name, term in bindings.items()})
+    except ParseException as error:
+        raise QuerySyntaxError(source, error.lineno, error.col, error.msg, text) from None
+    if result.type == "ASK":
+        return QueryResult([], boolean=bool(result.askAnswer), name=source)
+    if result.type == "SELECT":
+        columns = [str(variable) for variable in result.vars]
+        return QueryResult(columns, [tuple(row) for row in result], name=source)
+    return QueryResult(["subject", "predicate", "object"], [tuple(triple) for triple in result.graph], name=source)
+
+
+# ------------------------------------------------------------------------------------------ named queries
+
+_indexes: dict[int, tuple[object, NameIndex]] = {}
+
+
+def name_index(graph=None) -> NameIndex:
+    """Return the names of the graph's entities, built on first use for each graph.
+
+    The index is not rebuilt when a graph changes afterwards (counting a large store on every query would
+    cost more than the query): call :func:`forget_names` after changing a graph.
+    """
+    target = stores.default_store() if graph is None else graph
+    cached = _indexes.get(id(target))
+    if cached is None or cached[0] is not target:
+        cached = _indexes[id(target)] = (target, build_index(lambda text: execute(text, graph=target, source="queries/lookup")))
+    return cached[1]
+
+
+def forget_names(graph=None) -> None:
+    """Drop the cached names of ``graph`` (or of every graph)."""
+    if graph is None:
+        _indexes.clear()
+    else:
+        _indexes.pop(id(graph), None)
+
+
+def bind(query: NamedQuery, params: dict | None, graph=None) -> dict:
+    """Check ``params`` against the query's header and return bindings (name -> term), entities resolved.
+
+    With no params at all, the header's examples are used. A value may already be a pyoxigraph term.
+    """
+    if query.free:
+        return {name: _free_value(value, graph) for name, value in (params or {}).items()}
+    params = dict(query.example if not params else params)
+    for name in params:
+        query.param(name)  # unknown names raise, listing the valid ones
+    bindings = {}
+    for param in query.params:
+        if param.name not in params or params[param.name] is None:
+            if not param.optional:
+                raise QueryError(f"query {query.name!r} needs the parameter {param.name!r} ({param.kind}; example: {param.example})")
+            continue
+        value = params[param.name]
+        if isinstance(value, (ox.NamedNode, ox.Literal)):
+            bindings[param.name] = value
+        elif param.kind in LITERAL_KINDS:
+            bindings[param.name] = literal_term(param.kind, value)
+        else:
+            bindings[param.name] = ox.NamedNode(name_index(graph).resolve(param.kind, str(value)))
+    return bindings
+
+
+def _free_value(value, graph):
+    """A value for a query without declared parameters: the entity it names if any, else a string."""
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        return value
+    try:
+        return ox.NamedNode(name_index(graph).resolve("entity", str(value)))
+    except EntityError:
+        return ox.Literal(str(value))
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(QUERIES_DIR.parent))
+    except ValueError:
+        return str(path)
+
+
+def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpoint: str | None = None) -> QueryResult:
+    """Run a named query with ``params`` (name -> value as a person writes it) and return its result.
+
+    >>> rows = run("drugs-by-class", {"drug_class": "targeted therapy"})  # doctest: +SKIP
+    """
+    query = name if isinstance(name, NamedQuery) else load_query(name)
+    bindings = bind(query, params, graph)
+    result = execute(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path))
+    result.name = query.name
+    return result
+
+
+def sparql(text: str, graph=None, **bindings) -> QueryResult:
+    """Run a free SPARQL query (read-only: updates are refused); keyword arguments bind variables to terms or strings."""
+    terms = {name: value if isinstance(value, (ox.NamedNode, ox.Literal)) else ox.Literal(str(value)) for name, value in bindings.items()}
+    return execute(text, terms, graph)
+
+
+ERRORS = (QueryError, EntityError)
+__all__ = ["ENTITY_KINDS", "ERRORS", "NamedQuery", "QueryError", "QuerySyntaxError", "execute", "list_queries", "load_query", "run", "sparql"]

@@ -1,0 +1,173 @@
+"""Resolve what a person types as a query parameter to the entity it names.
+
+A drug, gene, disease or any other entity may be named by its label, a
+synonym (skos:altLabel, skos:hiddenLabel), a brand (a product whose active
+ingredient is the drug), its id (``drug/imatinib``), a CURIE (``drug:imatinib``,
+or ``drugbank:DB00619`` once an exact match exists) or its IRI, ignoring case.
+An unknown name raises :class:`UnknownEntity` with the closest names.
+
+A parameter's kind is the id prefix of ``ontology/kinds.tsv`` (``drug``,
+``gene``, ``alteration``, ...) or one of ``class``, ``property``, ``source``,
+``entity`` (anything labelled) and the literal kinds ``string``, ``integer``,
+``decimal``, ``boolean``, ``date``. Values are returned as pyoxigraph terms,
+ready to bind: they never become query text.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from allkg.results import shorten
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+KINDS_FILE = PROJECT_ROOT / "ontology" / "kinds.tsv"
+LOOKUP_DIR = PROJECT_ROOT / "queries" / "lookup"
+BASE_IRI = "https://w3id.org/allkg/"
+ALLKG = BASE_IRI + "ontology#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+LITERAL_KINDS = {"string": None, "integer": "integer", "decimal": "decimal", "boolean": "boolean", "date": "date"}
+# Lower rank wins when one name fits several entities of the kind asked for.
+RANK = {"iri": 0, "xref": 0, "label": 1, "id": 2, "synonym": 3, "brand": 4}
+
+
+class EntityError(ValueError):
+    """A parameter value that names no entity, or several, of the kind asked for."""
+
+
+class UnknownEntity(EntityError):
+    def __init__(self, kind: str, name: str, suggestions: list[str]):
+        self.kind, self.name, self.suggestions = kind, name, suggestions
+        hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"no {kind} named {name!r}{hint}")
+
+
+class AmbiguousEntity(EntityError):
+    def __init__(self, kind: str, name: str, candidates: list[str]):
+        self.kind, self.name, self.candidates = kind, name, candidates
+        super().__init__(f"{name!r} names more than one {kind}: {', '.join(candidates)}; use one of these ids")
+
+
+def _load_kind_classes() -> dict[str, set[str]]:
+    with KINDS_FILE.open(encoding="utf-8", newline="") as stream:
+        kinds = {row["prefix"]: {ALLKG + row["root_class"]} for row in csv.DictReader(stream, delimiter="\t")}
+    kinds["class"] = {OWL + "Class"}
+    kinds["property"] = {OWL + "ObjectProperty", OWL + "DatatypeProperty", "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property"}
+    kinds["source"] = {ALLKG + "Source"}
+    kinds["section"] = {ALLKG + "SourceSection"}
+    return kinds
+
+
+KIND_CLASSES = _load_kind_classes()
+ENTITY_KINDS = tuple(sorted(KIND_CLASSES)) + ("entity",)
+PARAM_KINDS = ENTITY_KINDS + tuple(LITERAL_KINDS)
+
+
+def normalise(name: str) -> str:
+    """Return the lookup key of a name: case-folded, whitespace collapsed."""
+    return " ".join(str(name).split()).casefold()
+
+
+@dataclass
+class NameIndex:
+    """Every name of every labelled entity, with the entity's classes."""
+
+    names: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # key -> [(rank, entity IRI)]
+    spelling: dict[str, str] = field(default_factory=dict)  # key -> the name as first written
+    types: dict[str, set[str]] = field(default_factory=dict)  # entity IRI -> classes
+
+    def add(self, name: str, how: str, entity: str) -> None:
+        key = normalise(name)
+        self.names.setdefault(key, []).append((RANK[how], entity))
+        self.spelling.setdefault(key, str(name))
+
+    def of_kind(self, entity: str, kind: str) -> bool:
+        return kind == "entity" or bool(self.types.get(entity, set()) & KIND_CLASSES[kind])
+
+    def resolve(self, kind: str, name: str) -> str:
+        """Return the IRI of the one entity of ``kind`` that ``name`` names."""
+        hits = [(rank, entity) for rank, entity in self.names.get(normalise(name), []) if self.of_kind(entity, kind)]
+        if not hits:
+            raise UnknownEntity(kind, name, self.suggest(kind, name))
+        best = min(rank for rank, _ in hits)
+        chosen = sorted({entity for rank, entity in hits if rank == best})
+        if len(chosen) > 1:
+            raise AmbiguousEntity(kind, name, [shorten(entity) for entity in chosen])
+        return chosen[0]
+
+    def suggest(self, kind: str, name: str, limit: int = 3) -> list[str]:
+        """Return names of up to ``limit`` entities of ``kind`` spelled most like ``name``, one name per entity."""
+        keys = [
+            key for key, hits in self.names.items()
+            if not key.startswith(("http://", "https://", "<")) and any(self.of_kind(entity, kind) for _, entity in hits)
+        ]
+        suggestions: dict[str, str] = {}  # entity -> the closest of its names
+        for key in difflib.get_close_matches(normalise(name), keys, n=limit * 5, cutoff=0.6):
+            for _, entity in self.names[key]:
+                if self.of_kind(entity, kind):
+                    suggestions.setdefault(entity, self.spelling[key])
+        return list(dict.fromkeys(suggestions.values()))[:limit]
+
+
+def build_index(run_lookup) -> NameIndex:
+    """Build the index with ``run_lookup(query_text) -> QueryResult`` (so any backend can answer)."""
+    index = NameIndex()
+    names = run_lookup((LOOKUP_DIR / "entity-names.rq").read_text(encoding="utf-8"))
+    for entity_term, name_term, how_term in names.terms:
+        if not isinstance(entity_term, ox.NamedNode) and type(entity_term).__name__ != "URIRef":
+            continue  # blank nodes cannot be bound from outside
+        entity, how = _text(entity_term), _text(how_term)
+        name = _text(name_term)
+        if how == "xref":
+            index.add(name, "xref", entity)
+            index.add(shorten(name), "xref", entity)
+        else:
+            index.add(name, how, entity)
+        if how == "label":
+            _add_ids(index, entity)
+    for entity_term, type_term in run_lookup((LOOKUP_DIR / "entity-types.rq").read_text(encoding="utf-8")).terms:
+        index.types.setdefault(_text(entity_term), set()).add(_text(type_term))
+    return index
+
+
+def _add_ids(index: NameIndex, entity: str) -> None:
+    index.add(entity, "iri", entity)
+    index.add(f"<{entity}>", "iri", entity)
+    curie = shorten(entity)
+    if curie != entity:
+        index.add(curie, "iri", entity)
+    if entity.startswith(BASE_IRI):
+        local = entity[len(BASE_IRI):]
+        if "#" in local:  # an ontology term: allkg:TargetedTherapy, or just TargetedTherapy
+            index.add(local.split("#", 1)[1], "id", entity)
+        else:  # a curated entity: drug/imatinib, or just imatinib
+            index.add(local, "iri", entity)
+            index.add(local.rsplit("/", 1)[-1], "id", entity)
+
+
+def _text(term) -> str:
+    return term.value if hasattr(term, "value") and isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)) else str(term)
+
+
+def literal_term(kind: str, value: str) -> ox.Literal:
+    """Return a literal of a literal kind, checking that the value fits it."""
+    datatype = LITERAL_KINDS[kind]
+    if datatype is None:
+        return ox.Literal(str(value))
+    text = str(value).strip()
+    checks = {
+        "integer": lambda v: str(int(v)),
+        "decimal": lambda v: str(__import__("decimal").Decimal(v)),
+        "boolean": lambda v: {"true": "true", "false": "false", "yes": "true", "no": "false", "1": "true", "0": "false"}[v.lower()],
+        "date": lambda v: __import__("datetime").date.fromisoformat(v).isoformat(),
+    }
+    try:
+        text = checks[datatype](text)
+    except (ValueError, KeyError, ArithmeticError):
+        raise EntityError(f"{value!r} is not a valid {kind}") from None
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))

@@ -1,0 +1,282 @@
+"""The named query library: every query parses, documents itself, runs with its example and answers from the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from allkg import queries
+from allkg.queries import QueryError, QuerySyntaxError, list_queries, load_query, run
+from allkg.resolve import PARAM_KINDS, UnknownEntity
+from allkg.results import python_value
+from allkg.store import open_store
+
+NAMED = list_queries()
+NAMES = [query.name for query in NAMED]
+ALL_SPARQL = sorted(queries.QUERIES_DIR.rglob("*.rq"))
+
+# Facts from the source page that will not change: (query, params or None for the example, column, values that
+# must all be among the column's values). Queries about facts curated elsewhere (resistance, boxed warnings) are
+# only required to run: their answer on this branch may be empty.
+EXPECTED = [
+    ("drugs-for-alteration", None, "drug_label", {"imatinib", "dasatinib", "nilotinib", "bosutinib", "ponatinib"}),
+    ("drugs-for-alteration", {"alteration": "KMT2A rearrangement"}, "drug_label", {"revumenib"}),
+    ("drugs-for-subtype", None, "drug_label", {"imatinib", "dasatinib", "nilotinib", "bosutinib", "ponatinib"}),
+    ("drugs-for-subtype", {"disease": "KMT2A-r ALL"}, "setting_label", {"relapsed or refractory disease"}),
+    ("drugs-by-target", None, "drug_label", {"revumenib"}),
+    ("drugs-by-target", {"target": "BCR-ABL protein"}, "drug_label", {"imatinib", "ponatinib"}),
+    ("drugs-by-class", None, "drug_label", {"revumenib", "imatinib", "dasatinib", "nilotinib", "bosutinib", "ponatinib"}),
+    ("drugs-by-mechanism", None, "drug_label", {"imatinib", "dasatinib", "nilotinib", "bosutinib", "ponatinib"}),
+    ("drug-profile", None, "value_label", {"Gleevec", "Imkeldi", "BCR::ABL1 fusion protein", "oral", "skin rash"}),
+    ("drug-adverse-effects", None, "effect_label", {"differentiation syndrome", "heart rhythm disorder", "nausea"}),
+    ("drug-adverse-effects", None, "severity_label", {"serious", "life-threatening"}),
+    ("drugs-sharing-adverse-effects", {"drug": "imatinib"}, "other_label", {"dasatinib", "revumenib"}),
+    ("drugs-with-adverse-effect", None, "drug_label", {"imatinib", "revumenib"}),
+    ("drug-monitoring", None, "test_label", {"electrocardiogram", "blood electrolyte levels"}),
+    ("adverse-effect-management", None, "measure_label", {"dexamethasone", "hydroxyurea", "temporary interruption of the drug"}),
+    ("adverse-effect-symptoms", None, "symptom_label", {"fever", "shortness of breath", "low blood pressure", "kidney injury"}),
+    ("alternatives-after-failure", None, "alternative_label", {"dasatinib", "nilotinib", "bosutinib", "ponatinib"}),
+    ("drugs-by-route", None, "item_label", {"imatinib", "revumenib", "Imkeldi"}),
+    ("drugs-by-schedule", None, "drug_label", {"revumenib"}),
+    ("brand-to-generic", None, "drug_label", {"imatinib"}),
+    ("brand-to-generic", {"product": "Revuforj"}, "drug_label", {"revumenib"}),
+    ("brands-of-drug", None, "product_label", {"Gleevec", "Imkeldi"}),
+    ("source-of-fact", None, "source", {"https://w3id.org/allkg/source/acs-targeted-therapy-all"}),
+    ("facts-from-source", None, "subject_label", {"imatinib", "revumenib", "Gleevec", "differentiation syndrome"}),
+    ("alteration-to-therapy-paths", None, "drug_label", {"imatinib", "ponatinib"}),
+    ("alteration-to-therapy-paths", None, "target_label", {"BCR::ABL1 fusion protein"}),
+    ("subclasses-of", None, "subclass_label", {"tyrosine kinase inhibitor", "menin inhibitor"}),
+    ("entity-search", None, "label", {"tyrosine kinase inhibitor", "BCR::ABL1 kinase inhibition"}),
+    ("drug-indications", None, "setting_label", {"maintenance", "in combination with chemotherapy", "after another TKI has failed"}),
+    ("drugs-for-gene", None, "drug_label", {"revumenib"}),
+    ("drugs-for-gene", {"gene": "BCR"}, "drug_label", {"imatinib"}),
+    ("tests-for-finding", None, "test_label", {"electrocardiogram"}),
+    ("alteration-tests", None, "specimen_label", {"blood", "bone marrow"}),
+    ("disease-subtypes", None, "subtype_label", {"Philadelphia chromosome-positive acute lymphoblastic leukemia", "KMT2A-rearranged acute lymphoblastic leukemia"}),
+    ("source-bibliography", None, "source", {"https://w3id.org/allkg/source/acs-targeted-therapy-all"}),
+    ("hedged-facts", None, "hedge", {"might be tried", "may be considered"}),
+]
+RUN_ONLY = {"alternatives-for-resistance-mutation", "resistance-to-drug", "drugs-with-boxed-warning"}
+
+
+@pytest.fixture(scope="module")
+def store(build_result):
+    return open_store(build_result.outputs["allkg.nt"])
+
+
+def test_enough_named_queries():
+    assert len(NAMED) >= 25
+
+
+@pytest.mark.parametrize("path", ALL_SPARQL, ids=[str(p.relative_to(queries.QUERIES_DIR)) for p in ALL_SPARQL])
+def test_every_query_file_parses_in_oxigraph_and_rdflib(path: Path):
+    from rdflib.plugins.sparql import prepareQuery
+
+    text = path.read_text(encoding="utf-8")
+    ox.Store().query(text)  # raises SyntaxError on a bad query
+    prepareQuery(text)  # rdflib must read it too: the benchmark's baseline and plain rdflib graphs run on it
+
+
+@pytest.mark.parametrize("query", NAMED, ids=NAMES)
+def test_header_documents_the_query(query):
+    assert query.title and query.description, "every query needs '# title:' and '# description:'"
+    assert query.columns, "every query documents its columns with '# column:'"
+    for param in query.params:
+        assert param.kind in PARAM_KINDS and param.example and param.description
+        # Oxigraph binds only projected variables, and a projected parameter shows what a name resolved to.
+        assert param.name in [column.name for column in query.columns], f"parameter {param.name} must be a column"
+
+
+@pytest.mark.parametrize("query", NAMED, ids=NAMES)
+def test_every_query_runs_with_its_example(query, store):
+    result = run(query, None, store)
+    assert result.columns == [column.name for column in query.columns], "'# column:' lines must match the SELECT"
+    if query.name not in RUN_ONLY:
+        assert len(result) > 0, f"{query.name} with its example should answer from the page's facts"
+
+
+def test_every_query_has_expected_answers_or_is_run_only():
+    assert set(NAMES) == {name for name, *_ in EXPECTED} | RUN_ONLY
+
+
+@pytest.mark.parametrize("name, params, column, values", EXPECTED, ids=[f"{e[0]}-{e[2]}" for e in EXPECTED])
+def test_query_answers_from_the_page(name, params, column, values, store):
+    assert values <= set(run(name, params, store).column(column))
+
+
+@pytest.fixture(scope="module")
+def plain_graph(store):
+    """The same triples (entailment included) in a plain in-memory rdflib Graph."""
+    from oxrdflib._converter import from_ox
+    from rdflib import Graph
+
+    plain = Graph()
+    for quad in store:
+        plain.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    return plain
+
+
+def _comparable(result) -> set[tuple]:
+    """Rows as sets of plain values; joined lists are sorted, since GROUP_CONCAT order is the engine's choice."""
+    def cell(term):
+        value = python_value(term)
+        return " | ".join(sorted(value.split(" | "))) if isinstance(value, str) else value
+
+    return {tuple(cell(term) for term in row) for row in result.terms}
+
+
+@pytest.mark.parametrize("query", NAMED, ids=NAMES)
+def test_plain_rdflib_gives_the_same_answers(query, store, plain_graph):
+    """The benchmark compares engines on the same queries: both must answer alike."""
+    bindings = queries.bind(query, None, store)
+    assert _comparable(run(query, None, store)) == _comparable(queries.execute(query.text, bindings, plain_graph))
+
+
+# ---------------------------------------------------------------------------------------------- parameters
+
+
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("imatinib", "drug/imatinib"),
+        ("IMATINIB", "drug/imatinib"),
+        ("  imatinib ", "drug/imatinib"),
+        ("Gleevec", "drug/imatinib"),  # a brand names its active ingredient
+        ("imkeldi", "drug/imatinib"),
+        ("drug/imatinib", "drug/imatinib"),
+        ("drug:imatinib", "drug/imatinib"),
+        ("https://w3id.org/allkg/drug/imatinib", "drug/imatinib"),
+        ("<https://w3id.org/allkg/drug/imatinib>", "drug/imatinib"),
+        ("hydroxycarbamide", "drug/hydroxyurea"),  # skos:altLabel
+        ("inotuzumab", "drug/inotuzumab-ozogamicin"),
+    ],
+)
+def test_drug_named_any_way(written, expected, store):
+    result = run("brands-of-drug" if expected == "drug/imatinib" else "drug-profile", {"drug": written}, store)
+    assert result.column("drug")[0] == "https://w3id.org/allkg/" + expected
+
+
+def test_hidden_label_and_class_names(store):
+    assert run("drugs-for-gene", {"gene": "KTM2A"}, store).column("gene")[0].endswith("gene/kmt2a")  # skos:hiddenLabel
+    for written in ("TKI", "tyrosine kinase inhibitor", "allkg:TyrosineKinaseInhibitor", "TyrosineKinaseInhibitor"):
+        assert set(run("drugs-by-class", {"drug_class": written}, store).column("drug_label")) >= {"imatinib", "ponatinib"}
+
+
+def test_external_curie_through_exact_match(build_result):
+    """Once identifiers exist (skos:exactMatch), a drug can be named by an external CURIE."""
+    store = open_store(build_result.outputs["allkg.nt"])
+    store.add(ox.Quad(
+        ox.NamedNode("https://w3id.org/allkg/drug/imatinib"),
+        ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch"),
+        ox.NamedNode("https://identifiers.org/drugbank:DB00619"),
+    ))
+    for written in ("drugbank:DB00619", "DRUGBANK:db00619", "https://identifiers.org/drugbank:DB00619"):
+        assert run("brands-of-drug", {"drug": written}, store).column("drug")[0].endswith("drug/imatinib")
+
+
+def test_a_name_of_the_wrong_kind_is_unknown(store):
+    with pytest.raises(UnknownEntity):
+        run("drug-profile", {"drug": "menin"}, store)  # a target, not a drug
+
+
+def test_unknown_entity_suggests_the_closest(store):
+    with pytest.raises(UnknownEntity, match="did you mean imatinib"):
+        run("drug-profile", {"drug": "imatinb"}, store)
+    with pytest.raises(UnknownEntity, match="differentiation syndrome"):
+        run("adverse-effect-symptoms", {"effect": "diferentiation syndrom"}, store)
+
+
+def test_unknown_query_lists_the_closest_and_all():
+    with pytest.raises(QueryError) as raised:
+        load_query("drug-profil")
+    assert "did you mean drug-profile" in str(raised.value) and "drugs-by-class" in str(raised.value)
+    with pytest.raises(QueryError):
+        load_query("../queries/qc/unused-entity-violation")  # only named queries, never a path
+
+
+def test_unknown_parameter_lists_the_valid_ones(store):
+    with pytest.raises(QueryError, match="its parameters: drug"):
+        run("drug-profile", {"dug": "imatinib"}, store)
+
+
+def test_missing_parameter_names_it_with_its_example(store):
+    with pytest.raises(QueryError, match=r"needs the parameter 'subject'.*example: revumenib"):
+        run("source-of-fact", {"predicate": "hasAdverseEffect"}, store)
+
+
+def test_optional_parameters_may_be_left_out(store):
+    narrow = run("source-of-fact", None, store)
+    broad = run("source-of-fact", {"subject": "revumenib"}, store)
+    assert len(broad) > len(narrow) >= 1  # the example fact may have several sources
+
+
+def test_literal_parameters_are_checked():
+    from allkg.resolve import EntityError, literal_term
+
+    assert literal_term("integer", " 42 ").value == "42"
+    assert literal_term("boolean", "yes").value == "true"
+    with pytest.raises(EntityError, match="not a valid integer"):
+        literal_term("integer", "42; DROP ALL")
+
+
+INJECTIONS = [
+    'imatinib" } ; DROP ALL ; #',
+    "imatinib> . ?s ?p ?o } #",
+    "imatinib' UNION { ?s ?p ?o }",
+    "}} SELECT * WHERE { ?s ?p ?o",
+    "drug:imatinib> <x:y> <z:w",
+    "https://w3id.org/allkg/drug/imatinib> } INSERT DATA { <a:b> <a:b> <a:b>",
+    "\\u0022 ) } #",
+]
+
+
+@pytest.mark.parametrize("attempt", INJECTIONS)
+def test_injection_in_an_entity_parameter_names_nothing(attempt, store):
+    size = len(store)
+    with pytest.raises(UnknownEntity):
+        run("drug-adverse-effects", {"drug": attempt}, store)
+    assert len(store) == size
+
+
+@pytest.mark.parametrize("attempt", INJECTIONS)
+def test_injection_in_a_text_parameter_is_just_text(attempt, store):
+    size = len(store)
+    result = run("entity-search", {"text": attempt}, store)
+    assert len(result) == 0 and len(store) == size
+
+
+# ---------------------------------------------------------------------------------------------- errors and free SPARQL
+
+
+def test_syntax_error_shows_line_and_column(tmp_path, store):
+    path = tmp_path / "broken.rq"
+    path.write_text("# title: broken\nSELECT ?x WHERE {\n  ?x ?y\n}\n")
+    with pytest.raises(QuerySyntaxError) as raised:
+        run(queries.parse_query_file(path), {}, store)
+    error = raised.value
+    assert (error.line, error.column) == (4, 1)
+    assert f"{path}:4:1:" in str(error) and "^" in str(error)
+
+
+def test_syntax_error_in_rdflib_engine_shows_line_and_column():
+    from rdflib import Graph
+
+    with pytest.raises(QuerySyntaxError) as raised:
+        queries.execute("SELECT ?x WHERE {\n  ?x ?y\n}\n", {}, Graph())
+    assert raised.value.line in (2, 3) and raised.value.column >= 1
+
+
+def test_free_sparql_knows_the_prefixes_and_is_read_only(store):
+    result = queries.sparql("SELECT ?drug WHERE { ?drug a allkg:MeninInhibitor }", store)
+    assert result.column("drug") == ["https://w3id.org/allkg/drug/revumenib"]
+    with pytest.raises(QuerySyntaxError):
+        queries.sparql("INSERT DATA { drug:x a allkg:Drug }", store)
+    assert queries.sparql("ASK { drug:imatinib a allkg:TargetedTherapy }", store).boolean is True
+
+
+def test_free_sparql_binds_values_as_text(store):
+    result = queries.sparql("SELECT ?label ?drug WHERE { ?drug rdfs:label ?label }", store, label="imatinib")
+    assert result.column("drug") == ["https://w3id.org/allkg/drug/imatinib"]
+    assert len(queries.sparql("SELECT ?label ?drug WHERE { ?drug rdfs:label ?label }", store, label='x" } #')) == 0
