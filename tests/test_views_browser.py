@@ -113,7 +113,7 @@ def test_view_loads_offline_with_all_its_nodes(browser, build_result, graph, net
 
 
 def test_search_focuses_the_node_by_synonym(browser, build_result, tmp_path):
-    loaded = LoadedPage(browser, write_view(tmp_path, "search", ))
+    loaded = LoadedPage(browser, write_view(tmp_path, "search"))
     loaded.page.fill("#search", "liquid to swallow")  # a synonym of "oral solution"
     loaded.page.press("#search", "Enter")
     selected = loaded.page.evaluate("window.network.getSelectedNodes().map(id => window.allkgView.nodes.get(id).label)")
