@@ -41,4 +41,26 @@ def sparql(text, graph=None, **bindings):
     return run_sparql(text, graph, **bindings)
 
 
-__all__ = ["load_graph", "query", "sparql", "__version__"]
+def to_networkx(graph=None):
+    """Return the graph (default: the built one) as a networkx MultiDiGraph, statements folded into edges."""
+    from allkg.network import to_networkx as convert
+
+    return convert(load_graph() if graph is None else graph)
+
+
+def view(name=None, depth=1, graph=None, title=None):
+    """Return an interactive view (shown inline in Jupyter; ``.save(path)`` writes the page).
+
+    ``name``: an entity's id, label, synonym or brand; the view is then its neighbourhood.
+    """
+    from allkg.network import neighbourhood, resolve
+    from allkg.views import render
+
+    network, focus = to_networkx(graph), None
+    if name is not None:
+        focus = resolve(network, name)
+        network = neighbourhood(network, focus, depth)
+    return render(network, title=title or (f"allkg: {network.nodes[focus]['label']}" if focus else "allkg"), focus=focus)
+
+
+__all__ = ["load_graph", "query", "sparql", "to_networkx", "view", "__version__"]

@@ -171,6 +171,21 @@ def sources(output_format: str) -> None:
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")  # allkg.results.FORMATS; not imported so --help stays fast
 
 
+def _load(graph_file: Path | None):
+    """Return the RDF graph to draw: ``graph_file`` if given, else the built graph (building it if needed)."""
+    from rdflib import Graph
+    from rdflib.util import guess_format
+
+    if graph_file is None:
+        from allkg import load_graph
+
+        return load_graph()
+    try:
+        return Graph().parse(graph_file, format=guess_format(str(graph_file)) or "turtle")
+    except Exception as error:  # rdflib raises many parser-specific types
+        _fail(f"{graph_file}: cannot parse: {error}")
+
+
 @main.command()
 @click.argument("name", required=False)
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries with their parameters.")
@@ -249,6 +264,76 @@ def _print_result(result, output_format: str, title: str) -> None:
     console = _console()
     console.print(rich_table(result, title=title))
     console.print("For research and education only; not for treating patients.", style="italic dim")
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 10), help="Steps around NAME to include.")
+@click.option("--query", "query_name", help="Draw the result of the named query queries/NAME.rq.")
+@click.option("--query-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Draw the result of a CONSTRUCT or SELECT query.")
+@click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Draw this RDF file instead of the built graph.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the page (default: build/views/<name>.html).")
+def view(name: str | None, depth: int, query_name: str | None, query_file: Path | None, graph_file: Path | None, out: Path | None) -> None:
+    """Write an interactive, offline HTML view: the whole graph, NAME's neighbourhood, or a query's result.
+
+    \b
+    allkg view                       # the whole graph
+    allkg view imatinib --depth 2    # one entity's neighbourhood (label, synonym, brand or id)
+    allkg view --query-file q.rq     # a CONSTRUCT or SELECT query's result
+    allkg view --graph other.ttl     # any RDF file
+    """
+    from allkg.network import QueryError, UnknownName, neighbourhood, query_to_networkx, resolve, to_networkx
+    from allkg.views import default_path, render
+
+    if query_name and query_file:
+        _fail("give --query or --query-file, not both")
+    if query_name:
+        query_file = _named_query(query_name)
+    graph = _load(graph_file)
+    if query_file:
+        try:
+            network = query_to_networkx(graph, query_file.read_text(encoding="utf-8"), origin=str(query_file))
+        except QueryError as error:
+            _fail(str(error))
+        title, focus = f"allkg: {query_name or query_file.stem}", None
+    else:
+        network, focus = to_networkx(graph), None
+        title = f"allkg: {graph_file.name}" if graph_file else "allkg"
+    if name:
+        try:
+            focus = resolve(network, name)
+        except UnknownName as error:
+            _fail(str(error))
+        network = neighbourhood(network, focus, depth)
+        title = f"{title}: {network.nodes[focus]['label']} (depth {depth})"
+    slug = name or query_name or (query_file.stem if query_file else None) or (graph_file.stem if graph_file else "allkg")
+    path = render(network, title=title, focus=focus).save(out or default_path(slug))
+    click.echo(str(path))
+
+
+def _named_query(name: str) -> Path:
+    from allkg.tables import suggest
+    from allkg.vocab import QUERIES_DIR
+
+    path = QUERIES_DIR / f"{name}.rq"
+    if not path.is_file():
+        known = {p.stem for p in QUERIES_DIR.glob("*.rq")}
+        _fail(f"no query called {name!r} in {QUERIES_DIR}{suggest(name, known)}")
+    return path
+
+
+@main.command()
+@click.option("--format", "format_", type=click.Choice(["graphml", "json"]), required=True, help="GraphML, or networkx node-link JSON.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+@click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Export this RDF file instead of the built graph.")
+def export(format_: str, out: Path, graph_file: Path | None) -> None:
+    """Export the graph as a network (statements folded into edges) in GraphML or node-link JSON."""
+    from allkg.network import export as write_network
+    from allkg.network import to_networkx
+
+    network = to_networkx(_load(graph_file))
+    path = write_network(network, out, format_)
+    click.echo(f"wrote {path}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges")
 
 
 if __name__ == "__main__":

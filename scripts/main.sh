@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/allkg build
+.venv/bin/allkg view   # the whole graph as an offline page; prints its path under build/views/
