@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, PROV
 from allkg.curation import OntologyIndex, load_curation, load_kinds, load_ontology
 from allkg.rdfbuild import build_graph
 from allkg.validate import ValidationError, validate_graph
-from allkg.vocab import BASE_IRI, GRAPH_DIR, PROJECT_ROOT, entity_id, prefix_map
+from allkg.vocab import ALLKG, BASE_IRI, GRAPH_DIR, PROJECT_ROOT, entity_id, prefix_map
 
 DEFAULT_BUILD_DIR = PROJECT_ROOT / "build"
 OUTPUT_NAMES = ("allkg.ttl", "allkg.nt", "allkg.jsonld")
@@ -42,6 +42,7 @@ class BuildResult:
     statements: int
     statements_by_source: dict[str, int]
     sources: int
+    statements_by_source_kind: dict[str, int]
 
 
 def assemble(graph_dir: Path = GRAPH_DIR) -> Graph:
@@ -119,6 +120,11 @@ def summarize(graph: Graph, outputs: dict[str, Path] | None = None) -> BuildResu
         str(source).rsplit("/", 1)[-1] for statement in statements for source in graph.objects(statement, PROV.wasDerivedFrom)
     )
     sources = {s for s in graph.subjects(DCTERMS.title) if str(s).startswith(BASE_IRI + "source/")}
+    by_kind: Counter[str] = Counter()
+    for source in sources:
+        kind = next((str(k).rsplit("#", 1)[-1] for k in graph.objects(source, RDF.type) if str(k).startswith(str(ALLKG._NS))), "Source")
+        by_kind[kind] += by_source.get(str(source).rsplit("/", 1)[-1], 0)
     return BuildResult(
-        graph, outputs or {}, len(graph), dict(sorted(entities.items())), len(statements), dict(sorted(by_source.items())), len(sources)
+        graph, outputs or {}, len(graph), dict(sorted(entities.items())), len(statements), dict(sorted(by_source.items())),
+        len(sources), dict(sorted(by_kind.items())),
     )

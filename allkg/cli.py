@@ -59,8 +59,13 @@ def print_summary(result) -> None:
         table.add_row(kind, str(count))
     table.add_row("[bold]total[/bold]", f"[bold]{sum(result.entities_by_kind.values())}[/bold]")
     console.print(table)
-    table = Table("source", "statements", title="Statements per source")
-    for source, count in result.statements_by_source.items():
+    table = Table("kind of source", "statements", title="Statements per kind of source")
+    for kind, count in result.statements_by_source_kind.items():
+        table.add_row(kind, str(count))
+    console.print(table)
+    top = sorted(result.statements_by_source.items(), key=lambda item: (-item[1], item[0]))[:8]
+    table = Table("source", "statements", title=f"Most cited sources (of {result.sources}; all: allkg sources)")
+    for source, count in top:
         table.add_row(source, str(count))
     console.print(table)
     for name, path in result.outputs.items():
