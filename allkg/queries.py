@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,6 +161,7 @@ def load_query(name: str, queries_dir: Path = QUERIES_DIR) -> NamedQuery:
 # ---------------------------------------------------------------------------------------------- execution
 
 
+@lru_cache(maxsize=1)
 def _prefixes() -> dict[str, str]:
     import json
 
@@ -191,7 +193,7 @@ def execute(text: str, bindings: dict | None = None, graph=None, *, endpoint: st
         return QueryResult([], boolean=bool(result), name=source)
     if isinstance(result, ox.QuerySolutions):
         columns = [variable.value for variable in result.variables]
-        return QueryResult(columns, [tuple(solution[i] for i in range(len(columns))) for solution in result], name=source)
+        return QueryResult(columns, [tuple(solution) for solution in result], name=source)
     return QueryResult(["subject", "predicate", "object"], [(t.subject, t.predicate, t.object) for t in result], name=source)
 
 

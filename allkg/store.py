@@ -109,8 +109,12 @@ def open_store(path: Path | None = None, *, store_dir: Path | None = None, infer
     store = ox.Store(str(store_dir))
     current = json.loads(stamp_file.read_text(encoding="utf-8")) if stamp_file.exists() else None
     if current != wanted:
+        # Entailment runs in memory and the result is bulk-loaded: SPARQL updates on RocksDB are far slower.
+        memory = ox.Store()
+        _fill(memory, path, inference)
         store.clear()
-        _fill(store, path, inference)
+        store.bulk_load(memory.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        del memory
         store.flush()
         stamp_file.write_text(json.dumps(wanted, indent=1) + "\n", encoding="utf-8")
     return store

@@ -127,9 +127,16 @@ def _comparable(result) -> set[tuple]:
     return {tuple(cell(term) for term in row) for row in result.terms}
 
 
+# rdflib's own engine needs about a minute for these on the full graph (Oxigraph: milliseconds); the
+# benchmark (bench/queries_bench.py) still runs and compares them, the test suite stays quick.
+RDFLIB_TOO_SLOW = {"drugs-for-alteration"}
+
+
 @pytest.mark.parametrize("query", NAMED, ids=NAMES)
 def test_plain_rdflib_gives_the_same_answers(query, store, plain_graph):
     """The benchmark compares engines on the same queries: both must answer alike."""
+    if query.name in RDFLIB_TOO_SLOW:
+        pytest.skip("plain rdflib takes about a minute on this query; compared in bench/queries_bench.py instead")
     bindings = queries.bind(query, None, store)
     assert _comparable(run(query, None, store)) == _comparable(queries.execute(query.text, bindings, plain_graph))
 

@@ -94,3 +94,10 @@ def test_syntax_error_in_a_file(invoke, tmp_path):
     path.write_text("SELECT ?x WHERE {\n  ?x ?y\n}\n")
     result = invoke("--file", str(path))
     assert result.exit_code == 1 and f"{path}:3:1: SPARQL syntax error" in result.output
+
+
+def test_cli_formats_match_the_results_module():
+    from allkg.cli import QUERY_FORMATS
+    from allkg.results import FORMATS
+
+    assert QUERY_FORMATS == FORMATS
