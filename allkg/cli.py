@@ -274,11 +274,12 @@ def _print_result(result, output_format: str, title: str) -> None:
 @main.command()
 @click.argument("name", required=False)
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 10), help="Steps around NAME to include.")
-@click.option("--query", "query_name", help="Draw the result of the named query queries/NAME.rq.")
+@click.option("--query", "query_name", help="Draw the entities in the answer of the named query NAME (see allkg query --list).")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter of the named query; without any, its example.")
 @click.option("--query-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Draw the result of a CONSTRUCT or SELECT query.")
 @click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Draw this RDF file instead of the built graph.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the page (default: build/views/<name>.html).")
-def view(name: str | None, depth: int, query_name: str | None, query_file: Path | None, graph_file: Path | None, out: Path | None) -> None:
+def view(name: str | None, depth: int, query_name: str | None, params: tuple[str, ...], query_file: Path | None, graph_file: Path | None, out: Path | None) -> None:
     """Write an interactive, offline HTML view: the whole graph, NAME's neighbourhood, or a query's result.
 
     \b
@@ -292,10 +293,19 @@ def view(name: str | None, depth: int, query_name: str | None, query_file: Path 
 
     if query_name and query_file:
         _fail("give --query or --query-file, not both")
-    if query_name:
-        query_file = _named_query(query_name)
     graph = _load(graph_file)
-    if query_file:
+    if query_name:
+        from allkg import queries
+        from allkg.network import iris_to_networkx
+
+        try:  # the named-query library binds and resolves the parameters, exactly as `allkg query` does
+            result = queries.run(query_name, dict(_split_param(p) for p in params) or None, graph)
+        except queries.ERRORS as error:
+            _fail(str(error))
+        iris = {str(getattr(t, "value", t)) for row in result.terms for t in row if type(t).__name__ in ("NamedNode", "URIRef")}
+        network = iris_to_networkx(graph, iris)
+        title, focus = f"allkg: {query_name}", None
+    elif query_file:
         try:
             network = query_to_networkx(graph, query_file.read_text(encoding="utf-8"), origin=str(query_file))
         except QueryError as error:
@@ -314,17 +324,6 @@ def view(name: str | None, depth: int, query_name: str | None, query_file: Path 
     slug = name or query_name or (query_file.stem if query_file else None) or (graph_file.stem if graph_file else "allkg")
     path = render(network, title=title, focus=focus).save(out or default_path(slug))
     click.echo(str(path))
-
-
-def _named_query(name: str) -> Path:
-    from allkg.tables import suggest
-    from allkg.vocab import QUERIES_DIR
-
-    path = QUERIES_DIR / f"{name}.rq"
-    if not path.is_file():
-        known = {p.stem for p in QUERIES_DIR.glob("*.rq")}
-        _fail(f"no query called {name!r} in {QUERIES_DIR}{suggest(name, known)}")
-    return path
 
 
 @main.command()

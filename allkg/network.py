@@ -338,16 +338,20 @@ def query_to_networkx(graph: Graph, query: str, origin: str = "query") -> nx.Mul
     if result.type == "CONSTRUCT":
         return to_networkx(_described(graph, result.graph))
     if result.type == "SELECT":
-        iris = {term for row in result for term in row if isinstance(term, URIRef)}
-        full = to_networkx(graph)
-        keys = {node_key(iri): iri for iri in iris}
-        network = full.subgraph(key for key in keys if key in full).copy()
-        for key, iri in sorted(keys.items()):
-            if key not in network:  # e.g. a value-set entity: still what the reader asked for
-                _add_node(network, graph, iri, lambda term: _label(graph, term))
-                network.nodes[key]["sources"] = sorted(network.nodes[key]["sources"])
-        return network
+        return iris_to_networkx(graph, {term for row in result for term in row if isinstance(term, URIRef)})
     raise QueryError(f"{origin}: an {result.type} query gives no graph to draw; use CONSTRUCT or SELECT")
+
+
+def iris_to_networkx(graph: Graph, iris) -> nx.MultiDiGraph:
+    """Return the entities named by ``iris`` (e.g. a SELECT result's IRIs) with the facts between them."""
+    full = to_networkx(graph)
+    keys = {node_key(URIRef(str(iri))): URIRef(str(iri)) for iri in iris}
+    network = full.subgraph(key for key in keys if key in full).copy()
+    for key, iri in sorted(keys.items()):
+        if key not in network and not _is_bookkeeping(iri, graph):  # e.g. a value-set entity: still what was asked for
+            _add_node(network, graph, iri, lambda term: _label(graph, term))
+            network.nodes[key]["sources"] = sorted(network.nodes[key]["sources"])
+    return network
 
 
 def _described(graph: Graph, constructed: Graph) -> Graph:

@@ -169,6 +169,19 @@ def test_cli_view_and_export(build_result, tmp_path):
     result = runner.invoke(main, ["view", "--query-file", str(FIXTURES / "broken.rq")])
     assert result.exit_code == 1 and re.search(r"broken\.rq(: line [56], column \d+|:[56]:\d+)", result.output)
     result = runner.invoke(main, ["view", "--query", "no-such-query"])
-    assert result.exit_code == 1 and "no query called" in result.output
+    assert result.exit_code == 1 and "no query named" in result.output
     result = runner.invoke(main, ["export", "--format", "json", "--out", str(tmp_path / "allkg.json")])
     assert result.exit_code == 0 and "nodes" in result.output
+
+
+def test_cli_view_of_a_named_query_with_a_parameter(build_result, tmp_path):
+    """`allkg view --query NAME -p k=v` draws the entities of the named query's answer, parameters bound."""
+    from click.testing import CliRunner
+
+    from allkg.cli import main
+
+    out = tmp_path / "menin.html"
+    result = CliRunner().invoke(main, ["view", "--query", "drugs-by-target", "-p", "target=menin", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "revumenib" in page and "imatinib" not in page
