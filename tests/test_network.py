@@ -184,4 +184,4 @@ def test_cli_view_of_a_named_query_with_a_parameter(build_result, tmp_path):
     result = CliRunner().invoke(main, ["view", "--query", "drugs-by-target", "-p", "target=menin", "--out", str(out)])
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
-    assert "revumenib" in page and "imatinib" not in page
+    assert "revumenib" in page and "drug/imatinib" not in page
