@@ -45,7 +45,6 @@ XREF_ROWS = [row for path in XREF_TABLES for row in read_table(path, XREF_COLUMN
 SUSPECT = {"pubchem.compound:18230": "DrugBank 5.1.8's PubChem value for tisagenlecleucel is suspect"}
 # Entities still waiting for a citable identifier; the list must only shrink.
 KNOWN_GAPS = {
-    "finding/decreased-urine-output": "no HPO/MedDRA term confirmed yet",
     "finding/differentiation-syndrome": "not in HPO; MedDRA/NCIt code not found in a citable source yet",
     "finding/periorbital-edema": "HPO term not confirmed yet",
     "drug/asciminib": "not in the reference tables; openFDA NDC records found by search list no identifiers (empty openfda block)",
@@ -54,8 +53,6 @@ KNOWN_GAPS = {
     "drug/doxorubicin": "not in the reference subsets; a DrugBank id was seen only in third-party code, not in a citable record",
     "drug/obecabtagene-autoleucel": "not in the reference tables; no citable identifier record found yet",
     "finding/capillary-leak-syndrome": "not in the reference tables or the PCDC value set; HPO not searched for it yet",
-    "finding/coagulopathy": "HPO Abnormality of coagulation (HP:0001928) seen only partly in the release file; not confirmed yet",
-    "finding/cytokine-release-syndrome": "not in HPO, SIDER subset or PCDC value set; no citable NCIt/MedDRA record found",
     "finding/embryo-fetal-toxicity": "no standard concept found in the reference tables or HPO yet",
     "finding/extravasation-injury": "no standard concept found in the reference tables or HPO yet",
     "finding/icans": "not in HPO, SIDER subset or PCDC value set; no citable NCIt/MedDRA record found",
@@ -65,7 +62,6 @@ KNOWN_GAPS = {
     "finding/post-transplant-non-relapse-mortality": "an outcome, not a finding with a standard concept; none found",
     "finding/secondary-malignancy": "no standard concept found in the reference tables or HPO yet",
     "finding/t-cell-malignancy": "no standard concept found in the reference tables or HPO yet",
-    "finding/venous-thromboembolism": "HPO venous thrombosis term not yet located in the release file",
 }
 
 
