@@ -46,7 +46,6 @@ SUSPECT = {"pubchem.compound:18230": "DrugBank 5.1.8's PubChem value for tisagen
 # Entities still waiting for a citable identifier; the list must only shrink.
 KNOWN_GAPS = {
     "finding/differentiation-syndrome": "not in HPO; MedDRA/NCIt code not found in a citable source yet",
-    "finding/periorbital-edema": "HPO term not confirmed yet",
     "drug/asciminib": "not in the reference tables; openFDA NDC records found by search list no identifiers (empty openfda block)",
     "drug/asparaginase-erwinia-chrysanthemi-recombinant": "not in the reference tables (only the non-recombinant DB08886 is); no citable record found yet",
     "drug/clofarabine": "not in the reference tables; searched DrugBank/Hetionet copies by name without a citable hit",
@@ -56,9 +55,6 @@ KNOWN_GAPS = {
     "finding/embryo-fetal-toxicity": "no standard concept found in the reference tables or HPO yet",
     "finding/extravasation-injury": "no standard concept found in the reference tables or HPO yet",
     "finding/icans": "not in HPO, SIDER subset or PCDC value set; no citable NCIt/MedDRA record found",
-    "finding/mood-and-behaviour-changes": "no standard concept found in the reference tables or HPO yet",
-    "finding/myelosuppression": "no standard concept found in the reference tables or the PCDC value set yet",
-    "finding/osteonecrosis": "HPO avascular necrosis term not yet located in the release file",
     "finding/post-transplant-non-relapse-mortality": "an outcome, not a finding with a standard concept; none found",
     "finding/secondary-malignancy": "no standard concept found in the reference tables or HPO yet",
     "finding/t-cell-malignancy": "no standard concept found in the reference tables or HPO yet",
