@@ -48,8 +48,6 @@ KNOWN_GAPS = {
     "finding/differentiation-syndrome": "not in HPO; MedDRA/NCIt code not found in a citable source yet",
     "drug/asciminib": "not in the reference tables; openFDA NDC records found by search list no identifiers (empty openfda block)",
     "drug/asparaginase-erwinia-chrysanthemi-recombinant": "not in the reference tables (only the non-recombinant DB08886 is); no citable record found yet",
-    "drug/clofarabine": "not in the reference tables; searched DrugBank/Hetionet copies by name without a citable hit",
-    "drug/doxorubicin": "not in the reference subsets; a DrugBank id was seen only in third-party code, not in a citable record",
     "drug/obecabtagene-autoleucel": "not in the reference tables; no citable identifier record found yet",
     "finding/capillary-leak-syndrome": "not in the reference tables or the PCDC value set; HPO not searched for it yet",
     "finding/embryo-fetal-toxicity": "no standard concept found in the reference tables or HPO yet",
