@@ -45,17 +45,17 @@ XREF_ROWS = [row for path in XREF_TABLES for row in read_table(path, XREF_COLUMN
 SUSPECT = {"pubchem.compound:18230": "DrugBank 5.1.8's PubChem value for tisagenlecleucel is suspect"}
 # Entities still waiting for a citable identifier; the list must only shrink.
 KNOWN_GAPS = {
-    "finding/differentiation-syndrome": "not in HPO; MedDRA/NCIt code not found in a citable source yet",
-    "drug/asciminib": "not in the reference tables; openFDA NDC records found by search list no identifiers (empty openfda block)",
-    "drug/asparaginase-erwinia-chrysanthemi-recombinant": "not in the reference tables (only the non-recombinant DB08886 is); no citable record found yet",
-    "drug/obecabtagene-autoleucel": "not in the reference tables; no citable identifier record found yet",
-    "finding/capillary-leak-syndrome": "not in the reference tables or the PCDC value set; HPO not searched for it yet",
-    "finding/embryo-fetal-toxicity": "no standard concept found in the reference tables or HPO yet",
-    "finding/extravasation-injury": "no standard concept found in the reference tables or HPO yet",
-    "finding/icans": "not in HPO, SIDER subset or PCDC value set; no citable NCIt/MedDRA record found",
+    "finding/differentiation-syndrome": "not in HPO; no Mondo-NCIt exact match (mapping set 2023-12-01 read around the 06xxxxx block) and no citable NCIt/MedDRA record found by exact-string or semantic search",
+    "drug/asciminib": "not in the reference tables or Hetionet v1.0 (2016); openFDA NDC records seen (17088-0330, 76047-004) have empty openfda blocks, the SCEMBLIX label record's identifier block was not visible",
+    "drug/asparaginase-erwinia-chrysanthemi-recombinant": "not in the reference tables (only the non-recombinant DB08886 is) nor Hetionet v1.0; no citable record found yet",
+    "drug/obecabtagene-autoleucel": "not in the reference tables or Hetionet v1.0; a CAR T-cell product (CBER), no openFDA NDC record or NCIt code seen in a citable file",
+    "finding/capillary-leak-syndrome": "not in the reference tables or the PCDC value set; Mondo's systemic capillary leak syndrome is the idiopathic disease, not this drug reaction",
+    "finding/embryo-fetal-toxicity": "no standard concept found in the reference tables, HPO or the Mondo-NCIt exact-match set",
+    "finding/extravasation-injury": "no standard concept found in the reference tables, HPO or the Mondo-NCIt exact-match set",
+    "finding/icans": "not in HPO, SIDER subset, PCDC value set or the Mondo-NCIt exact-match set; no citable NCIt/MedDRA record found",
     "finding/post-transplant-non-relapse-mortality": "an outcome, not a finding with a standard concept; none found",
-    "finding/secondary-malignancy": "no standard concept found in the reference tables or HPO yet",
-    "finding/t-cell-malignancy": "no standard concept found in the reference tables or HPO yet",
+    "finding/secondary-malignancy": "no standard concept found in the reference tables or HPO; NCIt second-malignancy codes not seen in a citable file",
+    "finding/t-cell-malignancy": "no standard concept found in the reference tables or HPO; a T-cell lymphoma term would only be a broad match",
 }
 
 
