@@ -20,6 +20,7 @@ run them on the test build. Needs pandas (a test and notebook dependency).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import pairwise
 from pathlib import Path
 
 import networkx as nx
@@ -27,7 +28,7 @@ import pandas as pd
 
 from allkg.build import build_dir
 from allkg.curation import load_ontology
-from allkg.network import neighbourhood, resolve
+from allkg.network import resolve
 from allkg.queries import run
 from allkg.vocab import ALLKG
 
@@ -99,6 +100,22 @@ def _is_blank(term) -> bool:
 
 
 # -------------------------------------------------------------------------------------- query tables
+
+
+def query_catalogue() -> pd.DataFrame:
+    """Return the named query library as a table: name, title, parameters with their examples, columns."""
+    from allkg.queries import list_queries
+
+    rows = [
+        {
+            "name": named.name,
+            "title": named.title,
+            "example": ", ".join(f"{name}={value!r}" for name, value in named.example.items()),
+            "columns": ", ".join(column.name for column in named.columns),
+        }
+        for named in list_queries()
+    ]
+    return pd.DataFrame(rows, columns=["name", "title", "example", "columns"])
 
 
 def query_each(name: str, param: str, values, graph=None, **fixed) -> pd.DataFrame:
@@ -222,9 +239,9 @@ def alteration_therapies(alteration: str, graph=None) -> pd.DataFrame:
             "via": joined(group["via"]),
             "mechanisms": joined(stated.loc[stated["property"] == "allkg:hasMechanism", "value_label"]),
             "targets": joined(stated.loc[stated["property"] == "allkg:hasTarget", "value_label"]),
-            "settings": joined(
-                label + (f" ({population})" if isinstance(population, str) else "")
-                for label, population in zip(in_setting["setting_label"], in_setting["population_label"])
+            "settings": " | ".join(
+                setting + (f" ({joined(group['population_label'])})" if group["population_label"].notna().any() else "")
+                for setting, group in in_setting.groupby("setting_label")
             ),
         })
     return pd.DataFrame(rows, columns=columns).sort_values("drug_label", ignore_index=True)
@@ -291,7 +308,7 @@ def explanation_paths(network: nx.MultiDiGraph, alteration: str, drug: str, max_
     found = sorted(nx.all_simple_paths(simple, start, end, cutoff=max_steps), key=lambda path: (len(path), path))[:limit]
     rows = []
     for path in found:
-        facts = [_fact(network, a, b) for a, b in zip(path, path[1:])]
+        facts = [_fact(network, a, b) for a, b in pairwise(path)]
         text = network.nodes[path[0]]["label"]
         for (subject, label, _obj, _sources), node in zip(facts, path[1:]):
             name = network.nodes[node]["label"]
@@ -316,7 +333,7 @@ def paths_network(network: nx.MultiDiGraph, paths: pd.DataFrame) -> nx.MultiDiGr
     """Return the part of ``network`` that the paths of :func:`explanation_paths` walk: their nodes and facts."""
     keep = set()
     for path in paths["nodes"]:
-        for a, b in zip(path, path[1:]):
+        for a, b in pairwise(path):
             for subject, obj in ((a, b), (b, a)):
                 for key, data in (network.get_edge_data(subject, obj) or {}).items():
                     if data.get("predicate") in EXPLANATORY:
@@ -366,8 +383,3 @@ def community_network(network: nx.MultiDiGraph, table: pd.DataFrame) -> nx.Multi
             kind=f"community-{number}", legend=f"community {number}", colour=COMMUNITY_COLOURS[number % len(COMMUNITY_COLOURS)]
         )
     return styled
-
-
-def focus_network(network: nx.MultiDiGraph, name: str, depth: int = 1) -> nx.MultiDiGraph:
-    """Return the neighbourhood of the node ``name`` names (see :func:`allkg.network.resolve`)."""
-    return neighbourhood(network, resolve(network, name), depth)

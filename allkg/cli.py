@@ -63,7 +63,7 @@ def print_summary(result) -> None:
     for source, count in result.statements_by_source.items():
         table.add_row(source, str(count))
     console.print(table)
-    for name, path in result.outputs.items():
+    for path in result.outputs.values():
         console.print(f"wrote {path}")
     console.print("For research and education only; not for treating patients.", style="italic")
 

@@ -50,24 +50,27 @@ def bar_chart(values, title: str = "", xlabel: str = "", colours=None, top: int 
     return figure
 
 
-def level_heatmap(matrix, levels, title: str = "", xlabel: str = "", ylabel: str = "") -> Figure:
+def level_heatmap(matrix, levels, title: str = "", xlabel: str = "", ylabel: str = "", colours=LEVEL_COLOURS) -> Figure:
     """Return a heat map of a matrix of integer levels (0..len(levels)-1), with one legend entry per level.
 
-    ``matrix``: a DataFrame such as :func:`allkg.analysis.adverse_effect_matrix` gives (rows drawn top down).
+    ``matrix``: a DataFrame such as :func:`allkg.analysis.adverse_effect_matrix` gives (rows drawn top down);
+    ``colours``: one per level, from "no statement" up.
     """
-    colours = ListedColormap(LEVEL_COLOURS[: len(levels)])
+    if len(colours) < len(levels):
+        raise ValueError(f"{len(levels)} levels need as many colours, not {len(colours)}")
+    colour_map = ListedColormap(list(colours[: len(levels)]))
     norm = BoundaryNorm([level - 0.5 for level in range(len(levels) + 1)], len(levels))
     rows, columns = matrix.shape
     figure = Figure(figsize=(max(6, 0.34 * columns + 3.5), max(3, 0.26 * rows + 2.2)), layout="constrained")
     axes = figure.add_subplot()
-    axes.pcolormesh(matrix.to_numpy(), cmap=colours, norm=norm, edgecolors="#eeeeee", linewidth=0.5)
+    axes.pcolormesh(matrix.to_numpy(), cmap=colour_map, norm=norm, edgecolors="#eeeeee", linewidth=0.5)
     axes.set_xticks([i + 0.5 for i in range(columns)], [_short(c, 30) for c in matrix.columns], rotation=60, ha="right", fontsize=8)
     axes.set_yticks([i + 0.5 for i in range(rows)], [_short(r, 34) for r in matrix.index], fontsize=8)
     axes.invert_yaxis()
     axes.set_xlabel(xlabel or (matrix.columns.name or ""))
     axes.set_ylabel(ylabel or (matrix.index.name or ""))
     axes.set_title(title)
-    handles = [Patch(facecolor=colour, edgecolor="#999999", label=level) for colour, level in zip(LEVEL_COLOURS, levels)]
+    handles = [Patch(facecolor=colour, edgecolor="#999999", label=level) for colour, level in zip(colours, levels)]
     figure.legend(handles=handles, loc="outside lower center", ncols=min(len(levels), 3), fontsize=8, frameon=False)
     return figure
 
