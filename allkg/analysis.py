@@ -30,6 +30,7 @@ from allkg.build import build_dir
 from allkg.curation import load_ontology
 from allkg.network import resolve
 from allkg.queries import run
+from allkg.results import shorten
 from allkg.vocab import ALLKG
 
 # Levels of the adverse-effect matrices: 0 = no statement, 1 = stated without the qualifier, then the
@@ -66,7 +67,7 @@ def output_path(name: str) -> Path:
 
 
 def ontology_classes(graph=None) -> pd.DataFrame:
-    """Return one row per ontology class: CURIE, label, parent classes, definition.
+    """Return one row per ontology class: CURIE, label, parent classes (labels, or CURIEs outside allkg), definition.
 
     With ``graph`` (e.g. :func:`allkg.load_graph`), a column ``entities`` counts its instances; with the
     default inferred graph that includes the instances of its subclasses.
@@ -77,7 +78,8 @@ def ontology_classes(graph=None) -> pd.DataFrame:
     namespace = str(ALLKG._NS)
 
     def label(term) -> str:
-        return str(ontology.value(term, RDFS.label) or str(term).rsplit("#", 1)[-1])
+        # a parent from another vocabulary (prov:Entity) is shown as a CURIE, to tell it from ours
+        return str(ontology.value(term, RDFS.label) or shorten(str(term)))
 
     rows = []
     for term in sorted(set(ontology.subjects(RDF.type, OWL.Class)), key=str):
