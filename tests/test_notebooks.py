@@ -102,6 +102,9 @@ def checkout_state() -> dict[str, int]:
 @pytest.fixture(scope="module")
 def kernel_dir(tmp_path_factory) -> Path:
     """A kernelspec folder whose ``python3`` is this interpreter, whatever other kernels the machine has."""
+    # On a fresh machine matplotlib builds its font cache on first import and says so on stderr; do it here,
+    # once, so that the notice does not land in a notebook's output (the kernels share the cache).
+    pytest.importorskip("matplotlib.font_manager")
     kernels = tmp_path_factory.mktemp("kernels")
     spec = kernels / "python3"
     spec.mkdir()
