@@ -68,7 +68,7 @@ def print_summary(result) -> None:
     for source, count in top:
         table.add_row(source, str(count))
     console.print(table)
-    for name, path in result.outputs.items():
+    for path in result.outputs.values():
         console.print(f"wrote {path}")
     console.print("For research and education only; not for treating patients.", style="italic")
 

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from allkg import store as stores
 from allkg.resolve import ENTITY_KINDS, LITERAL_KINDS, PARAM_KINDS, EntityError, NameIndex, build_index, literal_term
-from allkg.results import PREFIXES_FILE, QueryResult, python_value
+from allkg.results import PREFIXES_FILE, QueryResult
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+\((?P<kind>\w+);\s*example:\s*(?P<example>[^;)]*?)\s*(?P<optional>;\s*optional\s*)?\)\s*(?P<description>.*)$")

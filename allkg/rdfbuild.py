@@ -29,8 +29,8 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from allkg.curation import TYPE_PREDICATE, Curation, Fact, OntologyIndex, Source
-from allkg.xrefs import Xref
 from allkg.vocab import ALLKG, BASE_IRI, bind_prefixes, entity_iri
+from allkg.xrefs import Xref
 
 SCHEMA = Namespace("http://schema.org/")
 MATCH_PREDICATES = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch}

@@ -134,9 +134,9 @@ def load_graph(path: Path | None = None, *, store_dir: Path | None = None, infer
     ``inference``: materialise the class and property hierarchy (default) or give the asserted triples only.
     The rdflib API works as usual, and ``graph.query`` runs on Oxigraph.
     """
+    from oxrdflib import OxigraphStore
     from rdflib import Graph
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-    from oxrdflib import OxigraphStore
 
     from allkg.vocab import bind_prefixes
 
