@@ -45,17 +45,10 @@ XREF_ROWS = [row for path in XREF_TABLES for row in read_table(path, XREF_COLUMN
 SUSPECT = {"pubchem.compound:18230": "DrugBank 5.1.8's PubChem value for tisagenlecleucel is suspect"}
 # Entities still waiting for a citable identifier; the list must only shrink.
 KNOWN_GAPS = {
-    "finding/differentiation-syndrome": "not in HPO; no Mondo-NCIt exact match (mapping set 2023-12-01 read around the 06xxxxx block) and no citable NCIt/MedDRA record found by exact-string or semantic search",
-    "drug/asciminib": "not in the reference tables or Hetionet v1.0 (2016); openFDA NDC records seen (17088-0330, 76047-004) have empty openfda blocks, the SCEMBLIX label record's identifier block was not visible",
-    "drug/asparaginase-erwinia-chrysanthemi-recombinant": "not in the reference tables (only the non-recombinant DB08886 is) nor Hetionet v1.0; no citable record found yet",
-    "drug/obecabtagene-autoleucel": "not in the reference tables or Hetionet v1.0; a CAR T-cell product (CBER), no openFDA NDC record or NCIt code seen in a citable file",
-    "finding/capillary-leak-syndrome": "not in the reference tables or the PCDC value set; no Mondo or HPO capillary-leak term was located in the pages of those files that were read",
+    "finding/differentiation-syndrome": "not in HPO; no Mondo-NCIt exact match (mapping set 2023-12-01 read around the 06xxxxx block), not in the PCDC adverse-event or cause-of-death value sets, and no citable NCIt/MedDRA record found by exact-string or semantic search",
+    "finding/capillary-leak-syndrome": "not in the reference tables or the PCDC value set; no Mondo or HPO capillary-leak term was located in the pages of those files that were read; exact-string search (2026-11-24) found only third-party mentions, none with a code",
     "finding/embryo-fetal-toxicity": "no standard concept found in the reference tables, or the HPO pages read; the rest of HPO and Mondo was not searched term by term",
     "finding/extravasation-injury": "no standard concept found in the reference tables, or the HPO pages read; the rest of HPO and Mondo was not searched term by term",
-    "finding/icans": "not in HPO, SIDER subset, PCDC value set, nor in the 06xxxxx block of the Mondo-NCIt exact-match set where Mondo's CRS sits; no citable NCIt/MedDRA record found",
-    "finding/post-transplant-non-relapse-mortality": "an outcome, not a finding with a standard concept; none found",
-    "finding/secondary-malignancy": "no standard concept found in the reference tables or HPO; NCIt second-malignancy codes not seen in a citable file",
-    "finding/t-cell-malignancy": "no standard concept found in the reference tables or HPO; a T-cell lymphoma term would only be a broad match",
 }
 
 
