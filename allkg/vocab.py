@@ -59,6 +59,7 @@ class ALLKG(DefinedNamespace):
     GeneFusion: URIRef
     GeneRearrangement: URIRef
     Immunotherapy: URIRef
+    InterleukinReceptorAntagonist: URIRef
     JournalArticle: URIRef
     KinaseInhibitor: URIRef
     ManagementAction: URIRef
@@ -81,6 +82,7 @@ class ALLKG(DefinedNamespace):
     Source: URIRef
     SourceSection: URIRef
     Specimen: URIRef
+    SupportiveCareDrug: URIRef
     TargetedTherapy: URIRef
     TherapeuticGoal: URIRef
     TreatmentSetting: URIRef
