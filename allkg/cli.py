@@ -336,5 +336,29 @@ def export(format_: str, out: Path, graph_file: Path | None) -> None:
     click.echo(f"wrote {path}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (the default answers this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="RDF file to serve (default: the build, built first if absent).")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Seconds a query may run before its worker is stopped (503).")
+@click.option("--max-rows", default=10000, show_default=True, type=click.IntRange(1), help="Rows (or triples) returned at most; longer answers are cut and marked.")
+@click.option("--max-query-bytes", default=100_000, show_default=True, type=click.IntRange(1024), help="Largest request accepted (413 beyond).")
+@click.option("--workers", default=0, type=click.IntRange(0, 64), help="Query worker processes (default: 2, or cores - 1 if more).")
+@click.option("--memory-limit", "memory_limit_mb", default=2048, show_default=True, type=click.IntRange(0), help="Address space of each worker in MB (0: no limit).")
+@click.option("--cors", metavar="ORIGIN", help="Allow cross-origin requests from ORIGIN (e.g. https://yasgui.example.org); none by default.")
+def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, memory_limit_mb, cors) -> None:
+    """Serve a read-only SPARQL endpoint (/sparql), the query editor (/), the named queries (/queries) and entity views (/view/NAME).
+
+    \b
+    allkg serve                          # http://127.0.0.1:8000/
+    allkg serve --port 9000 --timeout 5 --max-rows 1000
+    curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5' http://127.0.0.1:8000/sparql
+    """
+    from allkg.server import Settings, serve as run_server
+
+    run_server(Settings(host=host, port=port, graph_path=graph_file, timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes,
+                        workers=workers, memory_limit_mb=memory_limit_mb, cors=cors))
+
+
 if __name__ == "__main__":
     main()
