@@ -350,8 +350,9 @@ def export(format_: str, out: Path, graph_file: Path | None) -> None:
 @click.option("--max-query-bytes", default=100_000, show_default=True, type=click.IntRange(1024), help="Largest request accepted (413 beyond).")
 @click.option("--workers", default=0, type=click.IntRange(0, 64), help="Query worker processes (default: 2, or cores - 1 if more).")
 @click.option("--memory-limit", "memory_limit_mb", default=2048, show_default=True, type=click.IntRange(0), help="Address space of each worker in MB (0: no limit).")
+@click.option("--cache-mb", default=64, show_default=True, type=click.IntRange(0), help="Memory for repeated answers (the graph is read-only); 0 turns the cache off.")
 @click.option("--cors", metavar="ORIGIN", help="Allow cross-origin requests from ORIGIN (e.g. https://yasgui.example.org); none by default.")
-def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, memory_limit_mb, cors) -> None:
+def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, memory_limit_mb, cache_mb, cors) -> None:
     """Serve a read-only SPARQL endpoint (/sparql), the query editor (/), the named queries (/queries) and entity views (/view/NAME).
 
     \b
@@ -359,10 +360,11 @@ def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, m
     allkg serve --port 9000 --timeout 5 --max-rows 1000
     curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5' http://127.0.0.1:8000/sparql
     """
-    from allkg.server import Settings, serve as run_server
+    from allkg.server import Settings
+    from allkg.server import serve as run_server
 
     run_server(Settings(host=host, port=port, graph_path=graph_file, timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes,
-                        workers=workers, memory_limit_mb=memory_limit_mb, cors=cors))
+                        workers=workers, memory_limit_mb=memory_limit_mb, cache_mb=cache_mb, cors=cors))
 
 
 @main.command()
@@ -383,7 +385,8 @@ def push(store_url, graph_iri, graph_file, asserted_only, query_endpoint, update
     allkg push --endpoint http://localhost:3030/allkg/data --graph https://w3id.org/allkg/graph
     allkg query --endpoint http://127.0.0.1:7878/query drug-adverse-effects -p drug=imatinib
     """
-    from allkg.remote import RemoteError, push as push_graph
+    from allkg.remote import RemoteError
+    from allkg.remote import push as push_graph
 
     try:
         result = push_graph(store_url, graph_iri, path=graph_file, inference=not asserted_only,

@@ -43,7 +43,7 @@ def page(title: str, body: str) -> bytes:
         f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>\n"
         f'<nav><a href="/">SPARQL editor</a> · <a href="/queries">named queries</a> · <a href="/sparql">service description</a></nav>\n'
         f"{body}\n<footer>{DISCLAIMER}</footer></body></html>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def html_reply(status: int, title: str, body: str) -> Reply:

@@ -68,7 +68,7 @@ TOKENS = re.compile(
       | [A-Za-z_][\w.-]*:[\w.:%-]* | :[\w.:%-]*     # prefixed names
       | (?P<word>[A-Za-z_]\w*)                      # a bare word: a keyword or a function name
     """,
-    re.S | re.X,
+    re.DOTALL | re.VERBOSE,
 )
 
 
@@ -82,7 +82,7 @@ class Reply:
     headers: dict = field(default_factory=dict)
 
     @classmethod
-    def text(cls, status: int, message: str) -> "Reply":
+    def text(cls, status: int, message: str) -> Reply:
         return cls(status, "text/plain; charset=utf-8", (message.rstrip("\n") + "\n").encode("utf-8"))
 
 
@@ -267,7 +267,7 @@ def service_description(endpoint: str, triples: int, accept: str | None, setting
     sd, formats = "http://www.w3.org/ns/sparql-service-description#", "http://www.w3.org/ns/formats/"
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     service, dataset, graph = ox.NamedNode(endpoint), ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
-    node = lambda local: ox.NamedNode(sd + local)  # noqa: E731
+    node = lambda local: ox.NamedNode(sd + local)
     triples_out = [
         ox.Triple(service, rdf_type, node("Service")),
         ox.Triple(service, node("endpoint"), service),

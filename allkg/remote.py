@@ -51,7 +51,7 @@ ENDPOINT_RULES = [
 LEXEMES = re.compile(
     r"""(?P<skip>\#[^\n]* | <[^<>"{}|^`\\\s]*> | \"\"\".*?\"\"\" | '''.*?''' | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*')
       | (?P<open>[{(]) | (?P<close>[})]) | (?P<word>[A-Za-z_]\w*)""",
-    re.S | re.X,
+    re.DOTALL | re.VERBOSE,
 )
 
 

@@ -57,6 +57,7 @@ class Settings:
     max_query_bytes: int = 100_000
     workers: int = 0  # 0: default_size()
     memory_limit_mb: int = 2048
+    cache_mb: int = 64
     cors: str | None = None
 
     def public(self) -> dict[str, object]:
@@ -169,7 +170,8 @@ async def view(request: Request) -> Response:
 
 async def health(request: Request) -> Response:
     pool: WorkerPool = request.app.state.pool
-    status = {"status": "ok", "triples": pool.triples, "workers": len(pool.workers), "idle": pool.idle.qsize(), "replaced": pool.replaced}
+    status = {"status": "ok", "triples": pool.triples, "workers": len(pool.workers), "idle": pool.idle.qsize(), "replaced": pool.replaced,
+              "cache": {"hits": pool.cache.hits, "misses": pool.cache.misses, "bytes": pool.cache.size} if pool.cache else None}
     return Response(json.dumps(status), media_type="application/json")
 
 
@@ -178,7 +180,8 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        pool = WorkerPool(settings.graph_path, settings.workers or default_size(), settings.timeout, settings.max_rows, settings.memory_limit_mb)
+        pool = WorkerPool(settings.graph_path, settings.workers or default_size(), settings.timeout, settings.max_rows,
+                          settings.memory_limit_mb, settings.cache_mb)
         await pool.start()
         app.state.pool, app.state.settings = pool, settings
         print(f"allkg serve: http://{settings.host}:{settings.port}/ (SPARQL endpoint /sparql; {pool.triples} triples, "
@@ -212,6 +215,7 @@ def serve(settings: Settings) -> None:
     settings = Settings(**{**settings.__dict__, "graph_path": ensure_built(settings.graph_path)})
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port, log_level="warning", access_log=False,
+        loop="asyncio",  # not uvloop: with it, waiting on the workers' pipes (add_reader) stalled under load
         # room for a long GET query, so that our own 413 answers it rather than the parser's bare 400
         h11_max_incomplete_event_size=max(settings.max_query_bytes * 4, 65536),
     )

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import resource
 import signal
+from collections import OrderedDict
 from pathlib import Path
 
 from allkg.protocol import Reply
@@ -58,7 +59,7 @@ def _worker_main(connection, graph_path: str | None, max_rows: int, memory_limit
                 reply = Reply.text(500, f"unknown job {kind!r}")
         except MemoryError:
             reply = Reply.text(503, "the query needed more memory than a worker may use")
-        except Exception as error:  # a bug must not take the worker down; say what happened
+        except Exception as error:  # noqa: BLE001 - a bug must not take the worker down; say what happened
             reply = Reply.text(500, f"internal error: {type(error).__name__}: {error}")
         connection.send(reply)
 
@@ -93,11 +94,44 @@ class Worker:
         self.connection.close()
 
 
-class WorkerPool:
-    """``size`` workers; each request borrows one for at most ``timeout`` seconds."""
+class ReplyCache:
+    """Successful replies by request, least recently used first out, within ``limit_bytes``.
 
-    def __init__(self, graph_path: Path | None = None, size: int = 2, timeout: float = 10.0, max_rows: int = 10000, memory_limit_mb: int = 0):
+    The served graph never changes while the server runs, so the same request gets the same bytes: a
+    repeated query (a page reloaded, a dashboard polling) costs no worker time at all.
+    """
+
+    def __init__(self, limit_bytes: int, largest_bytes: int = 1 << 20):
+        self.limit, self.largest, self.size = limit_bytes, min(largest_bytes, limit_bytes), 0
+        self.replies: OrderedDict[tuple, Reply] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> Reply | None:
+        reply = self.replies.get(key)
+        if reply is None:
+            self.misses += 1
+            return None
+        self.replies.move_to_end(key)
+        self.hits += 1
+        return reply
+
+    def put(self, key: tuple, reply: Reply) -> None:
+        if reply.status != 200 or len(reply.body) > self.largest or key in self.replies:
+            return
+        self.replies[key] = reply
+        self.size += len(reply.body)
+        while self.size > self.limit:
+            _, dropped = self.replies.popitem(last=False)
+            self.size -= len(dropped.body)
+
+
+class WorkerPool:
+    """``size`` workers; each request borrows one for at most ``timeout`` seconds; answers are cached (``cache_mb``)."""
+
+    def __init__(self, graph_path: Path | None = None, size: int = 2, timeout: float = 10.0, max_rows: int = 10000,
+                 memory_limit_mb: int = 0, cache_mb: int = 64):
         self.graph_path, self.size, self.timeout, self.max_rows, self.memory_limit_mb = graph_path, size, timeout, max_rows, memory_limit_mb
+        self.cache = ReplyCache(cache_mb * 1024 * 1024) if cache_mb else None
         self.context = multiprocessing.get_context("spawn")  # no fork of a process that runs an event loop and threads
         self.idle: asyncio.Queue[Worker] = asyncio.Queue()
         self.workers: set[Worker] = set()
@@ -135,6 +169,10 @@ class WorkerPool:
 
     async def run(self, kind: str, *arguments) -> Reply:
         """Run one job on an idle worker and return its reply; 503 when the time limit is passed."""
+        key = (kind, *(_hashable(argument) for argument in arguments))
+        cached = self.cache.get(key) if self.cache else None
+        if cached is not None:
+            return cached
         try:
             worker = await asyncio.wait_for(self.idle.get(), self.timeout)
         except TimeoutError:
@@ -152,6 +190,8 @@ class WorkerPool:
             self._replace(worker)
             raise
         self.idle.put_nowait(worker)
+        if self.cache:
+            self.cache.put(key, reply)
         return reply
 
     async def close(self) -> None:
@@ -161,6 +201,12 @@ class WorkerPool:
             worker.stop()
             worker.process.join(2)
         self.workers.clear()
+
+
+def _hashable(value):
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return tuple(value) if isinstance(value, list) else value
 
 
 def default_size() -> int:

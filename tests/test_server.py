@@ -12,9 +12,9 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import tempfile
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -49,7 +49,7 @@ class Server:
     def __init__(self, graph: Path, *options: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.TemporaryFile("w+")  # a file, not a pipe: a full pipe would stall the server
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in stop(); a file, not a pipe: a full pipe would stall the server
         self.process = subprocess.Popen(
             [sys.executable, "-m", "allkg.cli", "serve", "--port", str(self.port), "--graph", str(graph), *options],
             cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=self.log, text=True,
@@ -108,7 +108,9 @@ def raw_get(server: Server, path: str, headers: dict | None = None) -> tuple[int
 
 @pytest.fixture(scope="module")
 def server(build_result):
-    server = Server(build_result.outputs["allkg.nt"], "--timeout", str(TIMEOUT_S), "--max-rows", str(MAX_ROWS), "--max-query-bytes", str(MAX_BYTES))
+    # no reply cache: every request must reach a worker, so the time-limit test proves the workers' isolation
+    server = Server(build_result.outputs["allkg.nt"], "--timeout", str(TIMEOUT_S), "--max-rows", str(MAX_ROWS),
+                    "--max-query-bytes", str(MAX_BYTES), "--cache-mb", "0")
     yield server
     server.stop()
 
@@ -204,7 +206,7 @@ def test_describe_as_ntriples(server):
 
 
 def test_format_parameter_overrides_accept(server):
-    status, headers, body = fetch(server.url + "/sparql?" + urllib.parse.urlencode({"query": DRUGS, "format": "csv"}),
+    status, headers, _body = fetch(server.url + "/sparql?" + urllib.parse.urlencode({"query": DRUGS, "format": "csv"}),
                                   headers={"Accept": "application/sparql-results+json"})
     assert status == 200 and headers["content-type"].startswith("text/csv")
 
@@ -453,3 +455,12 @@ def test_editor_page_is_self_contained(server):
     status, headers, body = fetch(server.url + "/")
     assert status == 200 and "connect-src 'self'" in headers["content-security-policy"]
     assert b"<script src=" not in body and b"<link" not in body and b"drug-adverse-effects" in body
+
+
+def test_repeated_requests_come_from_the_cache(cors_server):
+    url = cors_server.url + "/sparql?" + urllib.parse.urlencode({"query": DRUGS + " LIMIT 3"})
+    first = fetch(url)
+    hits = cors_server.health()["cache"]["hits"]
+    again = fetch(url)
+    assert again[0] == 200 and again[2] == first[2]
+    assert cors_server.health()["cache"]["hits"] == hits + 1
