@@ -464,3 +464,34 @@ def test_repeated_requests_come_from_the_cache(cors_server):
     again = fetch(url)
     assert again[0] == 200 and again[2] == first[2]
     assert cors_server.health()["cache"]["hits"] == hits + 1
+
+
+def test_editor_runs_a_query_in_chromium(server):
+    """The editor in a real Chromium: a named query as example, run, drawn as a table; labels stay text."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip(f"{chromium} is not installed (scripts/test.sh installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=args)
+        page = browser.new_page()
+        elsewhere = []
+        page.on("request", lambda request: None if request.url.startswith(server.url) else elsewhere.append(request.url))
+        page.goto(server.url + "/")
+        page.select_option("#example", "drugs-by-class")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#result table")
+        assert page.locator("#result tr").count() > 2 and "drug" in page.locator("#result th").all_text_contents()
+        page.fill("#query", 'SELECT ?label WHERE { BIND("<img src=x onerror=window.hacked=1>" AS ?label) }')
+        page.click("button[type=submit]")
+        page.wait_for_selector("#result td")
+        assert page.locator("#result td").first.text_content() == "<img src=x onerror=window.hacked=1>"
+        assert page.locator("#result img").count() == 0 and page.evaluate("window.hacked === undefined")
+        page.fill("#query", "SELECT * WHERE { ?s ?p }")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#result pre.error")
+        assert "SPARQL syntax error" in page.locator("#result pre").text_content()
+        browser.close()
+    assert elsewhere == []
