@@ -24,14 +24,15 @@ def load_graph(path=None, *, store_dir=None, inference=True):
     return load(path, store_dir=store_dir, inference=inference)
 
 
-def query(name, graph=None, **params):
+def query(name, graph=None, *, endpoint=None, **params):
     """Run the named query ``name`` (a file of queries/) with parameters; with none, its example.
 
+    ``endpoint``: a SPARQL endpoint's address to ask instead of the local graph (e.g. a store ``allkg push`` filled).
     Returns a :class:`allkg.results.QueryResult`: iterate for rows, ``.to_dataframe()`` for pandas.
     """
     from allkg.queries import run
 
-    return run(name, params, graph)
+    return run(name, params, graph, endpoint=endpoint)
 
 
 def sparql(text, graph=None, **bindings):

@@ -198,8 +198,9 @@ def _load(graph_file: Path | None):
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter, e.g. drug=imatinib (label, synonym, brand or CURIE); repeatable. Without any, the query's example runs.")
 @click.option("--format", "-f", "output_format", type=click.Choice(QUERY_FORMATS), help="Output format; json and csv are the SPARQL 1.1 results formats (default: table on a terminal, else tsv).")
 @click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="RDF file to query (default: the build, built first if absent).")
+@click.option("--endpoint", metavar="URL", help="Ask this SPARQL endpoint (e.g. http://127.0.0.1:7878/query) instead of the local graph.")
 @click.option("--show", is_flag=True, help="Print the query (header and SPARQL) instead of running it.")
-def query(name, list_queries, query_file, params, output_format, graph_file, show) -> None:
+def query(name, list_queries, query_file, params, output_format, graph_file, endpoint, show) -> None:
     """Run the named query NAME (see --list), or a SPARQL file, and print the answer.
 
     \b
@@ -207,8 +208,10 @@ def query(name, list_queries, query_file, params, output_format, graph_file, sho
     allkg query drug-adverse-effects --param drug=Revuforj
     allkg query drugs-by-class -p drug_class="targeted therapy" --format json
     allkg query --file my.rq --format csv
+    allkg query --endpoint http://127.0.0.1:7878/query drugs-for-gene -p gene=KMT2A
     """
     from allkg import queries
+    from allkg.remote import RemoteError
 
     output_format = output_format or ("table" if sys.stdout.isatty() else "tsv")
     try:
@@ -226,12 +229,14 @@ def query(name, list_queries, query_file, params, output_format, graph_file, sho
             return
         values = dict(_split_param(param) for param in params)
         graph = None
+        if graph_file is not None and endpoint:
+            raise click.UsageError("give --graph or --endpoint, not both")
         if graph_file is not None:
             from allkg.store import open_store
 
             graph = open_store(graph_file)
-        result = queries.run(named, values, graph)
-    except queries.ERRORS as error:
+        result = queries.run(named, values, graph, endpoint=endpoint)
+    except (*queries.ERRORS, RemoteError) as error:
         _fail(str(error))
     except (FileNotFoundError, ValueError, SyntaxError) as error:  # an unreadable --graph file
         _fail(str(error))
@@ -338,6 +343,61 @@ def export(format_: str, out: Path, graph_file: Path | None) -> None:
     network = to_networkx(_load(graph_file))
     path = write_network(network, out, format_)
     click.echo(f"wrote {path}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (the default answers this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="RDF file to serve (default: the build, built first if absent).")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Seconds a query may run before its worker is stopped (503).")
+@click.option("--max-rows", default=10000, show_default=True, type=click.IntRange(1), help="Rows (or triples) returned at most; longer answers are cut and marked.")
+@click.option("--max-query-bytes", default=100_000, show_default=True, type=click.IntRange(1024), help="Largest request accepted (413 beyond).")
+@click.option("--workers", default=0, type=click.IntRange(0, 64), help="Query worker processes (default: 2, or cores - 1 if more).")
+@click.option("--memory-limit", "memory_limit_mb", default=2048, show_default=True, type=click.IntRange(0), help="Address space of each worker in MB (0: no limit).")
+@click.option("--cache-mb", default=64, show_default=True, type=click.IntRange(0), help="Memory for repeated answers (the graph is read-only); 0 turns the cache off.")
+@click.option("--cors", metavar="ORIGIN", help="Allow cross-origin requests from ORIGIN (e.g. https://yasgui.example.org); none by default.")
+def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, memory_limit_mb, cache_mb, cors) -> None:
+    """Serve a read-only SPARQL endpoint (/sparql), the query editor (/), the named queries (/queries) and entity views (/view/NAME).
+
+    \b
+    allkg serve                          # http://127.0.0.1:8000/
+    allkg serve --port 9000 --timeout 5 --max-rows 1000
+    curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5' http://127.0.0.1:8000/sparql
+    """
+    from allkg.server import Settings
+    from allkg.server import serve as run_server
+
+    run_server(Settings(host=host, port=port, graph_path=graph_file, timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes,
+                        workers=workers, memory_limit_mb=memory_limit_mb, cache_mb=cache_mb, cors=cors))
+
+
+@main.command()
+@click.option("--endpoint", "store_url", required=True, metavar="URL", help="The store's Graph Store Protocol address, e.g. http://127.0.0.1:7878/store (Oxigraph) or http://host:3030/DATASET/data (Fuseki).")
+@click.option("--graph", "graph_iri", metavar="IRI", help="The named graph to replace (default: the default graph).")
+@click.option("--file", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="RDF file to push (default: the build, built first if absent).")
+@click.option("--asserted-only", is_flag=True, help="Push the asserted triples only, without the materialised class and property hierarchy.")
+@click.option("--query-endpoint", metavar="URL", help="The store's SPARQL query endpoint (default: derived from --endpoint).")
+@click.option("--update-endpoint", metavar="URL", help="The store's SPARQL update endpoint (default: derived from --endpoint).")
+def push(store_url, graph_iri, graph_file, asserted_only, query_endpoint, update_endpoint) -> None:
+    """Replace a graph of a remote triple store with the built graph, atomically, and check its triple count.
+
+    The graph is PUT into a temporary graph, counted there, then moved into place by one SPARQL Update;
+    if anything fails the target graph is left as it was.
+
+    \b
+    allkg push --endpoint http://127.0.0.1:7878/store
+    allkg push --endpoint http://localhost:3030/allkg/data --graph https://w3id.org/allkg/graph
+    allkg query --endpoint http://127.0.0.1:7878/query drug-adverse-effects -p drug=imatinib
+    """
+    from allkg.remote import RemoteError
+    from allkg.remote import push as push_graph
+
+    try:
+        result = push_graph(store_url, graph_iri, path=graph_file, inference=not asserted_only,
+                            query_endpoint=query_endpoint, update_endpoint=update_endpoint)
+    except (RemoteError, ValueError, FileNotFoundError) as error:
+        _fail(str(error))
+    click.echo(f"pushed {result.triples} triples to {result.graph} of {result.store} in {result.seconds:.1f} s (count checked)")
 
 
 if __name__ == "__main__":

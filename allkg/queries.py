@@ -176,7 +176,9 @@ def execute(text: str, bindings: dict | None = None, graph=None, *, endpoint: st
     remote ``endpoint`` is one more branch. Prefixes of the project's map may be used without declaring them.
     """
     if endpoint is not None:
-        raise NotImplementedError("remote SPARQL endpoints are planned; query a local graph for now")
+        from allkg.remote import execute_remote
+
+        return execute_remote(endpoint, text, bindings or {}, source)
     bindings = bindings or {}
     store = stores.default_store() if graph is None else stores.oxigraph_of(graph)
     if store is None:
@@ -241,12 +243,17 @@ def _execute_rdflib(text: str, bindings: dict, graph, source: str) -> QueryResul
 _indexes: dict[int, tuple[object, NameIndex]] = {}
 
 
-def name_index(graph=None) -> NameIndex:
-    """Return the names of the graph's entities, built on first use for each graph.
+def name_index(graph=None, endpoint: str | None = None) -> NameIndex:
+    """Return the names of the graph's (or the remote ``endpoint``'s) entities, built on first use for each.
 
     The index is not rebuilt when a graph changes afterwards (counting a large store on every query would
     cost more than the query): call :func:`forget_names` after changing a graph.
     """
+    if endpoint is not None:
+        cached = _indexes.get(endpoint)
+        if cached is None:
+            cached = _indexes[endpoint] = (endpoint, build_index(lambda text: execute(text, endpoint=endpoint, source="queries/lookup")))
+        return cached[1]
     target = stores.default_store() if graph is None else graph
     cached = _indexes.get(id(target))
     if cached is None or cached[0] is not target:
@@ -255,20 +262,21 @@ def name_index(graph=None) -> NameIndex:
 
 
 def forget_names(graph=None) -> None:
-    """Drop the cached names of ``graph`` (or of every graph)."""
+    """Drop the cached names of ``graph`` (an endpoint's address, or a graph; None: of every graph)."""
     if graph is None:
         _indexes.clear()
     else:
-        _indexes.pop(id(graph), None)
+        _indexes.pop(graph if isinstance(graph, str) else id(graph), None)
 
 
-def bind(query: NamedQuery, params: dict | None, graph=None) -> dict:
+def bind(query: NamedQuery, params: dict | None, graph=None, endpoint: str | None = None) -> dict:
     """Check ``params`` against the query's header and return bindings (name -> term), entities resolved.
 
     With no params at all, the header's examples are used. A value may already be a pyoxigraph term.
+    Names are resolved on the graph that answers: ``endpoint`` if given.
     """
     if query.free:
-        return {name: _free_value(value, graph) for name, value in (params or {}).items()}
+        return {name: _free_value(value, graph, endpoint) for name, value in (params or {}).items()}
     params = dict(query.example if not params else params)
     for name in params:
         query.param(name)  # unknown names raise, listing the valid ones
@@ -284,16 +292,16 @@ def bind(query: NamedQuery, params: dict | None, graph=None) -> dict:
         elif param.kind in LITERAL_KINDS:
             bindings[param.name] = literal_term(param.kind, value)
         else:
-            bindings[param.name] = ox.NamedNode(name_index(graph).resolve(param.kind, str(value)))
+            bindings[param.name] = ox.NamedNode(name_index(graph, endpoint).resolve(param.kind, str(value)))
     return bindings
 
 
-def _free_value(value, graph):
+def _free_value(value, graph, endpoint=None):
     """A value for a query without declared parameters: the entity it names if any, else a string."""
     if isinstance(value, (ox.NamedNode, ox.Literal)):
         return value
     try:
-        return ox.NamedNode(name_index(graph).resolve("entity", str(value)))
+        return ox.NamedNode(name_index(graph, endpoint).resolve("entity", str(value)))
     except EntityError:
         return ox.Literal(str(value))
 
@@ -309,9 +317,11 @@ def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpo
     """Run a named query with ``params`` (name -> value as a person writes it) and return its result.
 
     >>> rows = run("drugs-by-class", {"drug_class": "targeted therapy"})  # doctest: +SKIP
+
+    ``endpoint``: the address of a SPARQL endpoint to ask instead of the local graph (names are resolved there).
     """
     query = name if isinstance(name, NamedQuery) else load_query(name)
-    bindings = bind(query, params, graph)
+    bindings = bind(query, params, graph, endpoint)
     result = execute(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path))
     result.name = query.name
     return result

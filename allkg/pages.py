@@ -1,0 +1,180 @@
+"""The server's pages and named-query answers: the query editor, the list of named queries, a named query's
+result (HTML table, SPARQL JSON, CSV or TSV) and the view of one entity.
+
+Every value from the graph or the request is escaped (``html.escape``) before it
+reaches a page, and the editor page writes results with ``textContent``: data is
+shown, never run. Pages load nothing from the network.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from allkg.protocol import RESULT_FORMATS, Reply, negotiate, truncation_headers
+from allkg.results import QueryResult, display
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+DISCLAIMER = "For research and education only; not for treating patients."
+ENTITY_BASE = "https://w3id.org/allkg/"
+NAMED_OFFERS = {
+    "text/html": "html", "application/xhtml+xml": "html",
+    "application/sparql-results+json": "json", "application/json": "json",
+    "text/csv": "csv", "text/tab-separated-values": "tsv",
+}
+NAMED_FORMATS = {"html": "text/html; charset=utf-8", "json": RESULT_FORMATS["json"], "csv": RESULT_FORMATS["csv"], "tsv": RESULT_FORMATS["tsv"]}
+MAX_VIEW_DEPTH = 3
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 72em; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; } .muted { color: #666; } .note { background: #fff4ce; padding: 4px 8px; }
+textarea { width: 100%; font: 13px/1.4 monospace; } pre { white-space: pre-wrap; background: #f6f6f6; padding: 8px; }
+label { display: inline-block; margin-right: 1em; } footer { margin-top: 2em; font-style: italic; color: #555; }
+"""
+
+
+def page(title: str, body: str) -> bytes:
+    """Return a complete HTML page around ``body`` (already escaped)."""
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>\n"
+        f'<nav><a href="/">SPARQL editor</a> · <a href="/queries">named queries</a> · <a href="/sparql">service description</a></nav>\n'
+        f"{body}\n<footer>{DISCLAIMER}</footer></body></html>\n"
+    ).encode()
+
+
+def html_reply(status: int, title: str, body: str) -> Reply:
+    return Reply(status, NAMED_FORMATS["html"], page(title, body))
+
+
+# -------------------------------------------------------------------------------------------- the editor
+
+
+@lru_cache(maxsize=1)
+def editor_page() -> bytes:
+    """Return the query editor: a form that posts to /sparql and shows the answer as a table; named queries as examples."""
+    from allkg.queries import list_queries
+    from allkg.views import embed_json
+
+    examples = [{"name": q.name, "title": q.title, "text": q.text} for q in list_queries()]
+    template = (TEMPLATE_DIR / "editor.html").read_text(encoding="utf-8")
+    return template.replace("{{ examples }}", embed_json(examples)).replace("{{ disclaimer }}", html.escape(DISCLAIMER)).encode("utf-8")
+
+
+# ------------------------------------------------------------------------------------------ named queries
+
+
+def query_list(accept: str | None, requested: str | None) -> Reply:
+    """Return the named queries with their parameters, as an HTML table or JSON."""
+    from allkg.queries import list_queries
+
+    named = list_queries()
+    fmt = requested or negotiate({"text/html": "html", "application/json": "json"}, accept, "json")
+    if fmt == "json":
+        items = [{"name": q.name, "title": q.title, "description": q.description, "url": f"/queries/{q.name}",
+                  "params": [{"name": p.name, "kind": p.kind, "example": p.example, "optional": p.optional, "description": p.description} for p in q.params],
+                  "columns": [{"name": c.name, "description": c.description} for c in q.columns]} for q in named]
+        return Reply(200, "application/json", json.dumps(items, indent=1, ensure_ascii=False).encode("utf-8"))
+    rows = []
+    for q in named:
+        params = ", ".join(f"{p.name} ({p.kind}{', optional' if p.optional else ''})" for p in q.params)
+        rows.append(f'<tr><td><a href="/queries/{quote(q.name)}">{html.escape(q.name)}</a></td><td>{html.escape(q.title)}</td>'
+                    f"<td>{html.escape(params)}</td></tr>")
+    body = (f"<h1>Named queries</h1><p class=muted>{len(named)} questions the graph answers; each runs with its example "
+            "until you give parameters. Add <code>?format=json</code> or <code>csv</code> for programs.</p>"
+            f"<table><tr><th>query</th><th>question</th><th>parameters</th></tr>{''.join(rows)}</table>")
+    return html_reply(200, "allkg: named queries", body)
+
+
+def named_query(store, name: str, params: dict[str, str], accept: str | None, requested: str | None, max_rows: int) -> Reply:
+    """Run the named query ``name`` with ``params`` on ``store`` (404 for an unknown name, 400 for a bad value)."""
+    from allkg import queries
+
+    try:
+        query = queries.load_query(name)
+    except queries.QueryError as error:
+        return Reply.text(404, str(error))
+    fmt = requested if requested in NAMED_FORMATS else negotiate(NAMED_OFFERS, accept, "json")
+    if fmt is None:
+        return Reply.text(406, f"none of the accepted types ({accept}) is offered; offered: {', '.join(NAMED_OFFERS)}")
+    try:
+        result = queries.run(query, params or None, store)
+    except queries.ERRORS as error:
+        return html_reply(400, "allkg: bad parameter", _form(query, params) + f"<pre>{html.escape(str(error))}</pre>") if fmt == "html" else Reply.text(400, str(error))
+    truncated = result.boolean is None and len(result.terms) > max_rows
+    if truncated:
+        result = QueryResult(result.columns, result.terms[:max_rows], name=result.name)
+    headers = truncation_headers(max_rows) if truncated else {}
+    if fmt == "html":
+        note = f"<p class=note>Only the first {max_rows} rows are shown (the row limit).</p>" if truncated else ""
+        body = _form(query, params) + note + result_table(result)
+        return Reply(200, NAMED_FORMATS["html"], page(f"allkg: {query.title}", body), headers)
+    return Reply(200, NAMED_FORMATS[fmt], result.serialize(fmt).encode("utf-8"), headers)
+
+
+def _form(query, params: dict[str, str]) -> str:
+    fields = "".join(
+        f'<label>{html.escape(p.name)} <span class=muted>({html.escape(p.kind)})</span> '
+        f'<input name="{html.escape(p.name)}" value="{html.escape(params.get(p.name, p.example))}" '
+        f'placeholder="{html.escape(p.example)}"></label>'
+        for p in query.params
+    )
+    links = " · ".join(f'<a href="?{html.escape(urlencode({**params, "format": f}))}">{f}</a>' for f in ("json", "csv", "tsv"))
+    return (f"<h1>{html.escape(query.title)}</h1><p>{html.escape(query.description)}</p>"
+            f'<form method="get">{fields}<button>Run</button></form><p class=muted>Also as {links}.</p>')
+
+
+def result_table(result: QueryResult) -> str:
+    """Return a result as an escaped HTML table; the graph's own entities link to their view."""
+    if result.boolean is not None:
+        return f"<p>Answer: <strong>{'yes' if result.boolean else 'no'}</strong></p>"
+    head = "".join(f"<th>{html.escape(column)}</th>" for column in result.columns)
+    rows = []
+    for row in result.terms:
+        cells = []
+        for term in row:
+            text = html.escape(display(term))
+            iri = getattr(term, "value", "") if type(term).__name__ == "NamedNode" else ""
+            local = iri[len(ENTITY_BASE):] if iri.startswith(ENTITY_BASE) else ""
+            if local and local.count("/") == 1 and "#" not in local and not local.startswith(("source/", "statement/")):
+                text = f'<a href="/view/{quote(local)}">{text}</a>'
+            cells.append(f"<td>{text}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    count = f"<p class=muted>{len(rows)} row{'s' if len(rows) != 1 else ''}</p>"
+    return f"{count}<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+# -------------------------------------------------------------------------------------------------- views
+
+
+class Views:
+    """The graph as a network, converted once per worker on first use, and the page of one entity's neighbourhood."""
+
+    def __init__(self, graph_path: Path | None):
+        self.graph_path, self._network = graph_path, None
+
+    def network(self):
+        if self._network is None:
+            from allkg.network import to_networkx
+            from allkg.store import load_graph
+
+            self._network = to_networkx(load_graph(self.graph_path))
+        return self._network
+
+    def entity(self, name: str, depth: int) -> Reply:
+        """Return the self-contained view page of ``name`` (id, label, synonym or brand); 404 with suggestions."""
+        from allkg.network import UnknownName, neighbourhood, resolve
+        from allkg.views import render
+
+        network = self.network()
+        try:
+            focus = resolve(network, name)
+        except UnknownName as error:
+            return Reply.text(404, str(error))
+        depth = max(0, min(depth, MAX_VIEW_DEPTH))
+        part = neighbourhood(network, focus, depth)
+        view = render(part, title=f"allkg: {part.nodes[focus]['label']} (depth {depth})", focus=focus)
+        return Reply(200, "text/html; charset=utf-8", view.html.encode("utf-8"))

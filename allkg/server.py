@@ -1,0 +1,221 @@
+"""``allkg serve``: a read-only SPARQL 1.1 Protocol endpoint with the named queries and entity views beside it.
+
+Routes (nothing else is served: no file is read from a request's path):
+
+- ``/sparql``: GET or POST (``application/x-www-form-urlencoded`` or a direct
+  ``application/sparql-query`` body) with content negotiation; GET without a
+  query returns the service description (the editor for a browser).
+- ``/``: the query editor; ``/queries`` and ``/queries/NAME?param=value``:
+  the named queries; ``/view/ENTITY``: an entity's neighbourhood as a page.
+- ``/health``: ``{"status": "ok", ...}`` once the workers hold the graph.
+
+Protection: SPARQL Update and SERVICE are refused (403); each request gets at
+most ``timeout`` seconds of a worker process, which is killed and replaced if
+it runs longer (see :mod:`allkg.workers`); at most ``max_rows`` rows come
+back; requests over ``max_query_bytes`` get 413; CORS headers only for the
+one origin given; it listens on 127.0.0.1 unless told otherwise.
+
+Starlette (routing, requests, responses) on uvicorn (the HTTP server): small,
+well kept, standard ASGI; the queries themselves run in Oxigraph.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from allkg import pages, protocol
+from allkg.protocol import Reply
+from allkg.workers import WorkerPool, default_size
+
+HTML_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the server runs; the command-line options of ``allkg serve``."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    graph_path: Path | None = None
+    timeout: float = 10.0
+    max_rows: int = 10000
+    max_query_bytes: int = 100_000
+    workers: int = 0  # 0: default_size()
+    memory_limit_mb: int = 2048
+    cache_mb: int = 64
+    cors: str | None = None
+
+    def public(self) -> dict[str, object]:
+        return {"time limit (s)": self.timeout, "row limit": self.max_rows, "request size limit (bytes)": self.max_query_bytes}
+
+
+class TooLarge(Exception):
+    pass
+
+
+def respond(reply: Reply) -> Response:
+    headers = {"X-Content-Type-Options": "nosniff", **reply.headers}
+    if reply.media_type.startswith("text/html"):
+        headers["Content-Security-Policy"] = HTML_POLICY
+    return Response(reply.body, status_code=reply.status, headers=headers, media_type=reply.media_type)
+
+
+def refuse(status: int, message: str, **headers) -> Response:
+    reply = Reply.text(status, message)
+    reply.headers.update(headers)
+    return respond(reply)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Return the request body, raising TooLarge as soon as it passes ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge
+    return bytes(body)
+
+
+def _prefers_html(accept: str | None) -> bool:
+    return protocol.negotiate({"text/html": "html", "text/turtle": "rdf", "application/n-triples": "rdf",
+                               "application/ld+json": "rdf", "application/rdf+xml": "rdf"}, accept, "rdf") == "html"
+
+
+async def sparql(request: Request) -> Response:
+    """The SPARQL 1.1 Protocol query operation."""
+    settings: Settings = request.app.state.settings
+    limit = settings.max_query_bytes
+    if len(request.url.query) > limit:
+        return refuse(413, f"the request is larger than the limit of {limit} bytes")
+    params = list(request.query_params.multi_items())
+    if request.method == "POST":
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            body = (await read_body(request, limit)).decode("utf-8")
+        except TooLarge:
+            return refuse(413, f"the request is larger than the limit of {limit} bytes")
+        except UnicodeDecodeError:
+            return refuse(400, "the request body is not UTF-8")
+        if content_type == "application/sparql-update":
+            return refuse(403, "this endpoint is read-only: SPARQL Update is refused")
+        if content_type == "application/x-www-form-urlencoded":
+            params += parse_qsl(body, keep_blank_values=True)
+        elif content_type == "application/sparql-query":
+            params.append(("query", body))
+        else:
+            return refuse(415, "POST a query as application/x-www-form-urlencoded (query=...) or as application/sparql-query")
+    names = [name for name, _ in params]
+    if "update" in names:
+        return refuse(403, "this endpoint is read-only: SPARQL Update is refused")
+    texts = [value for name, value in params if name == "query"]
+    accept = request.headers.get("accept")
+    if not texts:
+        if request.method == "POST":
+            return refuse(400, "no query given: send query=... or a direct application/sparql-query body")
+        if _prefers_html(accept):
+            return respond(Reply(200, "text/html; charset=utf-8", pages.editor_page()))
+        endpoint = str(request.url.replace(query=""))
+        return respond(protocol.service_description(endpoint, request.app.state.pool.triples, accept, settings.public()))
+    if len(texts) > 1:
+        return refuse(400, "give exactly one query per request")
+    if "default-graph-uri" in names or "named-graph-uri" in names:
+        return refuse(400, "this endpoint holds one default graph: default-graph-uri and named-graph-uri are not supported")
+    word = protocol.refusal(texts[0])
+    if word:
+        what = "federated queries (SERVICE) are refused: the server makes no outgoing requests" if word == "SERVICE" else f"SPARQL Update ({word}) is refused"
+        return refuse(403, f"this endpoint is read-only: {what}")
+    formats = [value for name, value in params if name in ("format", "output")]
+    return respond(await request.app.state.pool.run("sparql", texts[0], accept, formats))
+
+
+async def editor(request: Request) -> Response:
+    return respond(Reply(200, "text/html; charset=utf-8", pages.editor_page()))
+
+
+async def query_list(request: Request) -> Response:
+    return respond(pages.query_list(request.headers.get("accept"), request.query_params.get("format")))
+
+
+async def named_query(request: Request) -> Response:
+    params = dict(request.query_params)
+    requested = params.pop("format", None)
+    return respond(await request.app.state.pool.run("named", request.path_params["name"], params, request.headers.get("accept"), requested))
+
+
+async def view(request: Request) -> Response:
+    try:
+        depth = int(request.query_params.get("depth", "1"))
+    except ValueError:
+        return refuse(400, "depth must be a whole number (0 to 3)")
+    return respond(await request.app.state.pool.run("view", request.path_params["name"], depth))
+
+
+async def health(request: Request) -> Response:
+    pool: WorkerPool = request.app.state.pool
+    status = {"status": "ok", "triples": pool.triples, "workers": len(pool.workers), "idle": pool.idle.qsize(), "replaced": pool.replaced,
+              "cache": {"hits": pool.cache.hits, "misses": pool.cache.misses, "bytes": pool.cache.size} if pool.cache else None}
+    return Response(json.dumps(status), media_type="application/json")
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Return the ASGI application; its workers start with the application (lifespan) and stop with it."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        pool = WorkerPool(settings.graph_path, settings.workers or default_size(), settings.timeout, settings.max_rows,
+                          settings.memory_limit_mb, settings.cache_mb)
+        await pool.start()
+        app.state.pool, app.state.settings = pool, settings
+        print(f"allkg serve: http://{settings.host}:{settings.port}/ (SPARQL endpoint /sparql; {pool.triples} triples, "
+              f"{len(pool.workers)} workers, time limit {settings.timeout:g} s, row limit {settings.max_rows})", file=sys.stderr, flush=True)
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    middleware = []
+    if settings.cors:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=[settings.cors], allow_methods=["GET", "POST"],
+                                     allow_headers=["Accept", "Content-Type"], expose_headers=["X-Allkg-Truncated", "X-Allkg-Max-Rows"]))
+    routes = [
+        Route("/", editor, methods=["GET"]),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/queries", query_list, methods=["GET"]),
+        Route("/queries/{name}", named_query, methods=["GET"]),
+        Route("/view/{name:path}", view, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+def serve(settings: Settings) -> None:
+    """Build the graph if needed, start the workers and answer HTTP until interrupted."""
+    import uvicorn
+
+    from allkg.store import ensure_built
+
+    settings = Settings(**{**settings.__dict__, "graph_path": ensure_built(settings.graph_path)})
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level="warning", access_log=False,
+        loop="asyncio",  # not uvloop: with it, waiting on the workers' pipes (add_reader) stalled under load
+        # room for a long GET query, so that our own 413 answers it rather than the parser's bare 400
+        h11_max_incomplete_event_size=max(settings.max_query_bytes * 4, 65536),
+    )
