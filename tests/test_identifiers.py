@@ -46,9 +46,9 @@ SUSPECT = {"pubchem.compound:18230": "DrugBank 5.1.8's PubChem value for tisagen
 # Entities still waiting for a citable identifier; the list must only shrink.
 KNOWN_GAPS = {
     "finding/differentiation-syndrome": "not in HPO; no Mondo-NCIt exact match (mapping set 2023-12-01 read around the 06xxxxx block), not in the PCDC adverse-event or cause-of-death value sets, and no citable NCIt/MedDRA record found by exact-string or semantic search",
-    "finding/capillary-leak-syndrome": "not in the reference tables or the PCDC value set; no Mondo or HPO capillary-leak term was located in the pages of those files that were read; exact-string search (2026-11-24) found only third-party mentions, none with a code",
+    "finding/capillary-leak-syndrome": "not in the reference tables or the PCDC value set; no Mondo or HPO capillary-leak term was located in the pages of those files that were read; exact-string search (2026-11-24) found only third-party mentions, none with a code, and no OBO term named 'Capillary leak...'",
     "finding/embryo-fetal-toxicity": "no standard concept found in the reference tables, or the HPO pages read; the rest of HPO and Mondo was not searched term by term",
-    "finding/extravasation-injury": "no standard concept found in the reference tables, or the HPO pages read; the rest of HPO and Mondo was not searched term by term",
+    "finding/extravasation-injury": "no standard concept found in the reference tables, or the HPO pages read; exact-string search (2026-11-24) found no OBO term named 'Extravasation...'; the rest of HPO and Mondo was not searched term by term",
 }
 
 
