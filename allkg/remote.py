@@ -9,21 +9,17 @@ failed upload would leave it empty or partial. On any failure the temporary
 graph is dropped and the target is left as it was.
 
 Remote queries send the text with the project's prefixes declared and the
-parameters as a ``VALUES`` block at the top of the WHERE clause; the values are
-pyoxigraph terms written in N-Triples syntax (escaped by the serializer), never
-the strings a person typed. Answers come back as SPARQL JSON (or N-Triples for
+parameters bound by a ``VALUES`` block, exactly as local queries are
+(:func:`allkg.queries.with_values`): the values are pyoxigraph terms written in
+N-Triples syntax (escaped by the serializer), never the strings a person typed. Answers come back as SPARQL JSON (or N-Triples for
 graphs) and are read into the same :class:`allkg.results.QueryResult`.
 
 Only the standard library speaks HTTP here (urllib): nothing to install.
-
->>> with_values("SELECT ?d WHERE { ?d a ?c }", {"c": ox.NamedNode("https://w3id.org/allkg/ontology#Drug")})
-'SELECT ?d WHERE { VALUES (?c) { (<https://w3id.org/allkg/ontology#Drug>) }\\n ?d a ?c }'
 """
 
 from __future__ import annotations
 
 import json
-import re
 import time
 import urllib.error
 import urllib.parse
@@ -34,6 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from allkg.queries import with_values
 from allkg.results import PREFIXES_FILE, QueryResult
 
 QUERY_TIMEOUT_S = 120
@@ -48,11 +45,6 @@ ENDPOINT_RULES = [
     ("/sparql-graph-crud", "/sparql", "/sparql"),
     ("/sparql/gsp", "/sparql", "/sparql"),  # Amazon Neptune
 ]
-LEXEMES = re.compile(
-    r"""(?P<skip>\#[^\n]* | <[^<>"{}|^`\\\s]*> | \"\"\".*?\"\"\" | '''.*?''' | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*')
-      | (?P<open>[{(]) | (?P<close>[})]) | (?P<word>[A-Za-z_]\w*)""",
-    re.DOTALL | re.VERBOSE,
-)
 
 
 class RemoteError(RuntimeError):
@@ -106,37 +98,6 @@ def derive_endpoints(store_url: str) -> tuple[str, str]:
 def prefix_block() -> str:
     prefixes = json.loads(PREFIXES_FILE.read_text(encoding="utf-8"))
     return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in prefixes.items())
-
-
-def with_values(text: str, bindings: dict) -> str:
-    """Return ``text`` with ``bindings`` (name -> pyoxigraph term) as a VALUES block opening its WHERE clause."""
-    if not bindings:
-        return text
-    for name, term in bindings.items():
-        if not re.fullmatch(r"[A-Za-z_]\w*", name) or not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise ValueError(f"cannot bind {name!r} to {term!r}: give an IRI or a literal")
-    names = " ".join(f"?{name}" for name in bindings)
-    row = " ".join(str(term) for term in bindings.values())  # N-Triples syntax, escaped by pyoxigraph
-    at = _where_brace(text) + 1
-    return f"{text[:at]} VALUES ({names}) {{ ({row}) }}\n{text[at:]}"
-
-
-def _where_brace(text: str) -> int:
-    """Return the offset of the ``{`` that opens the query's WHERE clause (skipping a CONSTRUCT template)."""
-    form, depth, after_where = None, 0, False
-    for match in LEXEMES.finditer(text):
-        word = (match["word"] or "").upper()
-        if form is None and word in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
-            form = word
-        elif word == "WHERE" and depth == 0:
-            after_where = True
-        elif match["open"]:
-            if match["open"] == "{" and depth == 0 and form and (form != "CONSTRUCT" or after_where):
-                return match.start()
-            depth += 1
-        elif match["close"]:
-            depth -= 1
-    raise ValueError("cannot find the WHERE clause to bind parameters in (CONSTRUCT WHERE { } cannot take parameters)")
 
 
 def execute_remote(endpoint: str, text: str, bindings: dict, source: str = "<query>") -> QueryResult:

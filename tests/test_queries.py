@@ -291,3 +291,38 @@ def test_free_sparql_binds_values_as_text(store):
     result = queries.sparql("SELECT ?label ?drug WHERE { ?drug rdfs:label ?label }", store, label="imatinib")
     assert result.column("drug") == ["https://w3id.org/allkg/drug/imatinib"]
     assert len(queries.sparql("SELECT ?label ?drug WHERE { ?drug rdfs:label ?label }", store, label='x" } #')) == 0
+
+
+# ---------------------------------------------------------------------------------------------- VALUES binding
+
+BREAKOUTS = ["} ; DROP ALL ; {", 'x" } ; DROP ALL ; { "', "https://w3id.org/allkg/drug/imatinib> } ; DROP ALL ; { <a:b", "a:b>c"]
+
+
+@pytest.mark.parametrize("attempt", BREAKOUTS)
+def test_a_breakout_value_cannot_alter_the_query(attempt, store):
+    """Resolution refuses what names no entity; a literal is escaped; an IRI with '>' or '}' is not an IRI."""
+    size = len(store)
+    with pytest.raises(UnknownEntity):
+        run("drug-profile", {"drug": attempt}, store)
+    assert len(run("entity-search", {"text": attempt}, store)) == 0
+    bound = queries.with_values("SELECT ?text WHERE { ?s ?p ?text }", {"text": ox.Literal(attempt)})
+    assert bound.count("{") - attempt.count("{") == 2 and "DROP" not in bound.replace(str(ox.Literal(attempt)), "")
+    with pytest.raises(ValueError):
+        queries.with_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": ox.NamedNode(attempt)})  # pyoxigraph refuses it
+    with pytest.raises(ValueError):
+        queries.with_values("SELECT ?x WHERE { ?x ?p ?o }", {"x) } DROP ALL { (": ox.Literal("a")})
+    assert len(store) == size
+
+
+def test_free_sparql_binds_breakouts_as_text(store):
+    for attempt in BREAKOUTS:
+        assert len(queries.sparql("SELECT ?label ?drug WHERE { ?drug rdfs:label ?label }", store, label=attempt)) == 0
+        with pytest.raises(QueryError):
+            queries.sparql("SELECT ?label WHERE { ?drug rdfs:label ?label }", store, **{"label } DROP ALL {": attempt})
+
+
+def test_values_go_where_the_query_marks(store):
+    text = "SELECT ?x WHERE {\n  ?x ?p ?o .\n  # parameters are bound here\n}"
+    assert queries.with_values(text, {"x": ox.NamedNode("urn:v")}) == "SELECT ?x WHERE {\n  ?x ?p ?o .\n  VALUES (?x) { (<urn:v>) } # parameters are bound here\n}"
+    marked = [query for query in NAMED if queries.PARAMETERS_MARK in query.text]
+    assert all(query.params for query in marked), "only queries with parameters need the mark"

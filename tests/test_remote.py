@@ -227,16 +227,16 @@ def test_remote_syntax_error_is_a_query_error(pushed):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("SELECT ?x WHERE { ?x ?p ?o }", "SELECT ?x WHERE { VALUES (?x) { (<urn:v>) }\n ?x ?p ?o }"),
-    ("SELECT ?x { ?x ?p '{' }", "SELECT ?x { VALUES (?x) { (<urn:v>) }\n ?x ?p '{' }"),
-    ("# a { comment\nASK { ?x ?p ?o }", "# a { comment\nASK { VALUES (?x) { (<urn:v>) }\n ?x ?p ?o }"),
-    ("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", "CONSTRUCT { ?x ?p ?o } WHERE { VALUES (?x) { (<urn:v>) }\n ?x ?p ?o }"),
-    ("SELECT (COUNT(?x) AS ?n) WHERE { ?x ?p ?o }", "SELECT (COUNT(?x) AS ?n) WHERE { VALUES (?x) { (<urn:v>) }\n ?x ?p ?o }"),
+    ("SELECT ?x WHERE { ?x ?p ?o }", "SELECT ?x WHERE { VALUES (?x) { (<urn:v>) } ?x ?p ?o }"),
+    ("SELECT ?x { ?x ?p '{' }", "SELECT ?x { VALUES (?x) { (<urn:v>) } ?x ?p '{' }"),
+    ("# a { comment\nASK { ?x ?p ?o }", "# a { comment\nASK { VALUES (?x) { (<urn:v>) } ?x ?p ?o }"),
+    ("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", "CONSTRUCT { ?x ?p ?o } WHERE { VALUES (?x) { (<urn:v>) } ?x ?p ?o }"),
+    ("SELECT (COUNT(?x) AS ?n) WHERE { ?x ?p ?o }", "SELECT (COUNT(?x) AS ?n) WHERE { VALUES (?x) { (<urn:v>) } ?x ?p ?o }"),
 ])
 def test_values_block_opens_the_where_clause(text, expected):
-    assert remote.with_values(text, {"x": ox.NamedNode("urn:v")}) == expected
+    assert queries.with_values(text, {"x": ox.NamedNode("urn:v")}) == expected
 
 
 def test_literal_values_are_escaped():
-    text = remote.with_values("SELECT ?t WHERE { ?s ?p ?t }", {"t": ox.Literal('a" } DROP ALL #')})
+    text = queries.with_values("SELECT ?t WHERE { ?s ?p ?t }", {"t": ox.Literal('a" } DROP ALL #')})
     assert 'VALUES (?t) { ("a\\" } DROP ALL #") }' in text
