@@ -196,12 +196,13 @@ def execute(text: str, bindings: dict | None = None, graph=None, *, endpoint: st
     try:
         result = store.query(bound, prefixes=_prefixes(), substitutions=substitutions)
     except SyntaxError as error:
+        message = str(error)
         if bound is not text:  # report the position in the text as written, not in the text with VALUES added
             try:
                 store.query(text, prefixes=_prefixes())
             except SyntaxError as original:
-                error = original
-        raise _syntax_error(str(error), text, source) from None
+                message = str(original)
+        raise _syntax_error(message, text, source) from None
     except RuntimeError as error:
         if "SELECT projection" in str(error):
             raise QueryError(f"{source}: every parameter must be a projected variable: {error}") from None
