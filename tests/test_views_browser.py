@@ -170,7 +170,11 @@ def test_large_view_draws_edges_first_then_hands_them_all_to_vis_network(browser
     path = render(network, title="large").save(tmp_path / "large.html")
     loaded = LoadedPage(browser, path)
     loaded.screenshot("large-first-frame")
-    loaded.page.wait_for_function("window.allkgEdgesLoaded !== undefined", timeout=60_000)
+    # polled from here: the page's CSP forbids the eval that wait_for_function's own polling needs
+    for _ in range(600):
+        if loaded.page.evaluate("window.allkgEdgesLoaded !== undefined"):
+            break
+        loaded.page.wait_for_timeout(100)
     assert loaded.page.evaluate("window.allkgView.edges.length") == network.number_of_edges()
     loaded.page.evaluate("window.allkgView.focusNode(0)")
     labels = loaded.page.evaluate("window.network.getSelectedEdges().map(id => window.allkgView.edges.get(id).label)")
