@@ -157,7 +157,7 @@ def test_malicious_label_is_shown_not_run(browser, tmp_path):
 
 
 def test_large_view_draws_edges_first_then_hands_them_all_to_vis_network(browser, tmp_path):
-    """Above 1,500 nodes the first frame draws edges itself; vis-network gets them in batches after."""
+    """Above 1,500 nodes the first frame draws edges itself; vis-network gets them, and node labels, right after."""
     import networkx as nx
 
     from allkg.views import render
@@ -176,6 +176,7 @@ def test_large_view_draws_edges_first_then_hands_them_all_to_vis_network(browser
             break
         loaded.page.wait_for_timeout(100)
     assert loaded.page.evaluate("window.allkgView.edges.length") == network.number_of_edges()
+    assert loaded.page.evaluate("window.allkgView.nodes.get(0).label") == "drug/d0"
     loaded.page.evaluate("window.allkgView.focusNode(0)")
     labels = loaded.page.evaluate("window.network.getSelectedEdges().map(id => window.allkgView.edges.get(id).label)")
     assert labels and set(labels) == {"has target"}  # large pages label the selected node's edges only
