@@ -154,3 +154,32 @@ def test_malicious_label_is_shown_not_run(browser, tmp_path):
     assert loaded.page.evaluate("window.pwned") is None
     loaded.screenshot("malicious-label")
     loaded.assert_clean()
+
+
+def test_large_view_draws_edges_first_then_hands_them_all_to_vis_network(browser, tmp_path):
+    """Above 1,500 nodes the first frame draws edges itself; vis-network gets them, and node labels, right after."""
+    import networkx as nx
+
+    from allkg.views import render
+
+    skeleton = nx.barabasi_albert_graph(1600, 2, seed=3)
+    network = nx.MultiDiGraph()
+    for u, v in skeleton.edges():
+        network.add_edge(f"drug/d{u}", f"target/t{v}", label="has target",
+                         statements=[{"qualifiers": {"note": f"n{u}"}, "sources": [], "sections": []}])
+    path = render(network, title="large").save(tmp_path / "large.html")
+    loaded = LoadedPage(browser, path)
+    loaded.screenshot("large-first-frame")
+    # polled from here: the page's CSP forbids the eval that wait_for_function's own polling needs
+    for _ in range(600):
+        if loaded.page.evaluate("window.allkgEdgesLoaded !== undefined"):
+            break
+        loaded.page.wait_for_timeout(100)
+    assert loaded.page.evaluate("window.allkgView.edges.length") == network.number_of_edges()
+    assert loaded.page.evaluate("window.allkgView.nodes.get(0).label") == "drug/d0"
+    loaded.page.evaluate("window.allkgView.focusNode(0)")
+    labels = loaded.page.evaluate("window.network.getSelectedEdges().map(id => window.allkgView.edges.get(id).label)")
+    assert labels and set(labels) == {"has target"}  # large pages label the selected node's edges only
+    assert "has target" in loaded.page.inner_text("#details")
+    loaded.screenshot("large-loaded")
+    loaded.assert_clean()
