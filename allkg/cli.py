@@ -211,7 +211,6 @@ def query(name, list_queries, query_file, params, output_format, graph_file, end
     allkg query --endpoint http://127.0.0.1:7878/query drugs-for-gene -p gene=KMT2A
     """
     from allkg import queries
-    from allkg.remote import RemoteError
 
     output_format = output_format or ("table" if sys.stdout.isatty() else "tsv")
     try:
@@ -236,7 +235,7 @@ def query(name, list_queries, query_file, params, output_format, graph_file, end
 
             graph = open_store(graph_file)
         result = queries.run(named, values, graph, endpoint=endpoint)
-    except (*queries.ERRORS, RemoteError) as error:
+    except queries.ERRORS as error:
         _fail(str(error))
     except (FileNotFoundError, ValueError, SyntaxError) as error:  # an unreadable --graph file
         _fail(str(error))

@@ -41,6 +41,10 @@ COLUMN_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<description>.+)$")
 SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
+class RemoteError(RuntimeError):
+    """A remote store or endpoint that cannot be reached, refuses, or answers something else than expected."""
+
+
 class QueryError(ValueError):
     """A query that cannot run as asked: bad syntax, unknown name or parameter, a missing value."""
 
@@ -418,5 +422,5 @@ def sparql(text: str, graph=None, **bindings) -> QueryResult:
     return execute(text, terms, graph)
 
 
-ERRORS = (QueryError, EntityError)
+ERRORS = (QueryError, EntityError, RemoteError)
 __all__ = ["ENTITY_KINDS", "ERRORS", "NamedQuery", "QueryError", "QuerySyntaxError", "execute", "list_queries", "load_query", "run", "sparql"]

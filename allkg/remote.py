@@ -30,7 +30,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from allkg.queries import with_values
+from allkg.queries import (  # RemoteError lives with the query errors: callers catch it without importing this module
+    RemoteError,
+    with_values,
+)
 from allkg.results import PREFIXES_FILE, QueryResult
 
 QUERY_TIMEOUT_S = 120
@@ -47,8 +50,6 @@ ENDPOINT_RULES = [
 ]
 
 
-class RemoteError(RuntimeError):
-    """A remote store or endpoint that cannot be reached, refuses, or answers something else than expected."""
 
 
 # -------------------------------------------------------------------------------------------------- HTTP
