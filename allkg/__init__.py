@@ -46,7 +46,7 @@ def to_networkx(graph=None):
     """Return the graph (default: the built one) as a networkx MultiDiGraph, statements folded into edges."""
     from allkg.network import to_networkx as convert
 
-    return convert(load_graph() if graph is None else graph)
+    return convert(load_graph(inference=False) if graph is None else graph)  # asserted facts: each edge has its sources
 
 
 def view(name=None, depth=1, graph=None, title=None):

@@ -177,14 +177,18 @@ QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")  # allkg.results.FORMATS; 
 
 
 def _load(graph_file: Path | None):
-    """Return the RDF graph to draw: ``graph_file`` if given, else the built graph (building it if needed)."""
+    """Return the RDF graph to draw: ``graph_file`` if given, else the built graph (building it if needed).
+
+    Pictures show asserted facts only: entailed triples (a ``broader`` copy of every ``subtype of``, mirrored
+    symmetric edges, transitive shortcuts) have no statement or source behind them.
+    """
     from rdflib import Graph
     from rdflib.util import guess_format
 
     if graph_file is None:
         from allkg import load_graph
 
-        return load_graph()
+        return load_graph(inference=False)
     try:
         return Graph().parse(graph_file, format=guess_format(str(graph_file)) or "turtle")
     except Exception as error:  # rdflib raises many parser-specific types
@@ -303,7 +307,8 @@ def view(name: str | None, depth: int, query_name: str | None, params: tuple[str
         from allkg.network import iris_to_networkx
 
         try:  # the named-query library binds and resolves the parameters, exactly as `allkg query` does
-            result = queries.run(query_name, dict(_split_param(p) for p in params) or None, graph)
+            # the query runs where entailment is (the default store), unless a file was given to draw
+            result = queries.run(query_name, dict(_split_param(p) for p in params) or None, graph if graph_file else None)
         except queries.ERRORS as error:
             _fail(str(error))
         iris = {str(getattr(t, "value", t)) for row in result.terms for t in row if type(t).__name__ in ("NamedNode", "URIRef")}

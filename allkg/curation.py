@@ -25,7 +25,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
 
 from allkg.tables import CurationError, Problem, Row, read_table, suggest
-from allkg.vocab import ALLKG, GRAPH_DIR, ONTOLOGY_DIR, prefix_map
+from allkg.vocab import ALLKG, GRAPH_DIR, ONTOLOGY_DIR
 from allkg.xrefs import Xref, read_xrefs
 
 ENTITY_ID = re.compile(r"^[a-z]+/[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -352,8 +352,3 @@ def _check_date(row: Row, column: str) -> list[Problem]:
     except ValueError:
         return [row.problem(column, f"expected a date as YYYY-MM-DD, found {row.get(column)!r}")]
     return []
-
-
-def known_prefixes() -> set[str]:
-    """Return the prefixes of the project's map (used by identifier checks)."""
-    return set(prefix_map())

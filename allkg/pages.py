@@ -161,7 +161,7 @@ class Views:
             from allkg.network import to_networkx
             from allkg.store import load_graph
 
-            self._network = to_networkx(load_graph(self.graph_path))
+            self._network = to_networkx(load_graph(self.graph_path, inference=False))  # asserted facts only
         return self._network
 
     def entity(self, name: str, depth: int) -> Reply:
