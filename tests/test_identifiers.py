@@ -44,12 +44,6 @@ XREF_ROWS = [row for path in XREF_TABLES for row in read_table(path, XREF_COLUMN
 # The reference README's own warnings: values that one table gives but that are suspect.
 SUSPECT = {"pubchem.compound:18230": "DrugBank 5.1.8's PubChem value for tisagenlecleucel is suspect"}
 # Entities still waiting for a citable identifier; the list must only shrink.
-KNOWN_GAPS = {
-    "finding/differentiation-syndrome": "not in HPO; no Mondo-NCIt exact match (mapping set 2023-12-01 read around the 06xxxxx block), not in the PCDC adverse-event or cause-of-death value sets, and no citable NCIt/MedDRA record found by exact-string or semantic search",
-    "finding/capillary-leak-syndrome": "not in the reference tables or the PCDC value set; no Mondo or HPO capillary-leak term was located in the pages of those files that were read; exact-string search (2026-11-24) found only third-party mentions, none with a code, and no OBO term named 'Capillary leak...'",
-    "finding/embryo-fetal-toxicity": "no standard concept found in the reference tables, or the HPO pages read; the rest of HPO and Mondo was not searched term by term",
-    "finding/extravasation-injury": "no standard concept found in the reference tables, or the HPO pages read; exact-string search (2026-11-24) found no OBO term named 'Extravasation...'; the rest of HPO and Mondo was not searched term by term",
-}
 
 
 def row_id(row) -> str:
@@ -234,15 +228,24 @@ def test_suspect_values_are_not_silently_verified(row):
 
 
 def test_every_drug_gene_disease_and_finding_has_an_identifier(curation):
-    missing = dict(identifier_report(curation).missing)
-    assert set(missing) <= set(KNOWN_GAPS), f"entities without any identifier: {sorted(set(missing) - set(KNOWN_GAPS))}"
-    assert set(KNOWN_GAPS) <= set(missing), f"now identified, drop from KNOWN_GAPS: {sorted(set(KNOWN_GAPS) - set(missing))}"
+    assert identifier_report(curation).missing == []
 
 
-def test_gap_query_agrees_with_report(curation, oxigraph_store):
-    query = (QUERIES_DIR / "identifiers" / "entities-without-identifier.rq").read_text(encoding="utf-8")
-    found = {solution["entity"].value.rsplit("allkg/", 1)[1] for solution in oxigraph_store.query(query)}
-    assert found == {entity for entity, _ in identifier_report(curation).missing}
+def test_gap_query_finds_an_entity_without_identifier(curation, oxigraph_store):
+    """The QC query that guards the rule above catches a finding stripped of its identifiers."""
+    from pyoxigraph import NamedNode, Store
+
+    query = (QUERIES_DIR / "qc" / "entity-without-identifier-violation.rq").read_text(encoding="utf-8")
+    assert list(oxigraph_store.query(query)) == []
+    stripped = Store()
+    stripped.bulk_extend(oxigraph_store.quads_for_pattern(None, None, None))
+    entity = NamedNode("https://w3id.org/allkg/finding/capillary-leak-syndrome")
+    for match in ("exactMatch", "closeMatch"):
+        predicate = NamedNode(f"http://www.w3.org/2004/02/skos/core#{match}")
+        for quad in list(stripped.quads_for_pattern(entity, predicate, None)):
+            stripped.remove(quad)
+    found = {solution["entity"].value for solution in stripped.query(query)}
+    assert found == {entity.value}
 
 
 # ---------------------------------------------------------------------------
@@ -353,7 +356,7 @@ def test_ids_command_json(curation):
     result = CliRunner().invoke(main, ["ids", "--format", "json"])
     data = json.loads(result.output)
     assert data["total"] == identifier_report(curation).total
-    assert {m["id"] for m in data["missing"]} == set(KNOWN_GAPS)
+    assert data["missing"] == []
 
 
 @pytest.mark.parametrize("output_format", ["table", "tsv", "json"])
