@@ -151,10 +151,13 @@ def ids(output_format: str) -> None:
 @main.command()
 @click.option("--format", "output_format", type=FORMATS, default="table", show_default=True, help="How to print the bibliography.")
 def sources(output_format: str) -> None:
-    """Print the bibliography: every source with its kind, title, publisher, identifier and dates."""
+    """Print the bibliography: every source with its kind, title, publisher, identifier and dates.
+
+    TSV and JSON add each source's note: how it was read and, for a secondary copy, what was searched for the primary.
+    """
     import json
 
-    from allkg.reports import BIBLIOGRAPHY_COLUMNS, bibliography, to_tsv
+    from allkg.reports import BIBLIOGRAPHY_COLUMNS, BIBLIOGRAPHY_TABLE_COLUMNS, bibliography, to_tsv
 
     rows = bibliography(_curation())
     if output_format == "json":
@@ -166,10 +169,10 @@ def sources(output_format: str) -> None:
     from rich.table import Table
 
     table = Table(title=f"Bibliography ({len(rows)} sources)")
-    for column in BIBLIOGRAPHY_COLUMNS:
+    for column in BIBLIOGRAPHY_TABLE_COLUMNS:
         table.add_column(column, no_wrap=column in ("id", "revised", "accessed"))
     for row in rows:
-        table.add_row(*(row[column] for column in BIBLIOGRAPHY_COLUMNS))
+        table.add_row(*(row[column] for column in BIBLIOGRAPHY_TABLE_COLUMNS))
     _console().print(table)
 
 

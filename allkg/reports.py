@@ -19,7 +19,9 @@ from allkg.xrefs import VERIFICATIONS
 
 # Kinds of entity (id prefixes) that must carry at least one standard identifier.
 IDENTIFIER_KINDS = ("drug", "gene", "disease", "finding")
-BIBLIOGRAPHY_COLUMNS = ("id", "kind", "title", "publisher", "identifier", "revised", "accessed")
+BIBLIOGRAPHY_COLUMNS = ("id", "kind", "title", "publisher", "identifier", "revised", "accessed", "note")
+# The notes (how a source was read, what was searched for a missing primary) are too long for a table.
+BIBLIOGRAPHY_TABLE_COLUMNS = BIBLIOGRAPHY_COLUMNS[:-1]
 
 
 @dataclass
@@ -69,7 +71,7 @@ def identifier_report(curation: Curation) -> IdentifierReport:
 
 
 def bibliography(curation: Curation) -> list[dict[str, str]]:
-    """Return one row per source: id, kind, title, publisher, best identifier, revised and accessed dates."""
+    """Return one row per source: id, kind, title, publisher, best identifier, revised and accessed dates, note."""
     rows = []
     for source in sorted(curation.sources.values(), key=lambda s: s.id):
         fields = source.fields
@@ -81,6 +83,7 @@ def bibliography(curation: Curation) -> list[dict[str, str]]:
             "identifier": _best_identifier(fields),
             "revised": fields.get("date_revised", ""),
             "accessed": fields.get("date_accessed", ""),
+            "note": fields.get("note", ""),
         })
     return rows
 

@@ -367,6 +367,8 @@ def test_sources_command(output_format, curation):
         assert source_id in result.output
     if output_format == "tsv":
         assert len(result.output.strip().splitlines()) == len(bibliography(curation)) + 1
+        assert result.output.splitlines()[0].endswith("\taccessed\tnote")
+        assert "Third-party copy" in result.output  # notes flag secondary sources
 
 
 def test_reference_dataset_sources_exist(curation):
