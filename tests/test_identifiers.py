@@ -17,6 +17,7 @@ them skip with a reason where that folder is absent. Every xref row is checked:
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 from collections import defaultdict
@@ -32,8 +33,6 @@ from allkg.reports import bibliography, identifier_report
 from allkg.tables import CurationError, read_table
 from allkg.vocab import GRAPH_DIR, ONTOLOGY_DIR, QUERIES_DIR
 from allkg.xrefs import XREF_COLUMNS, identifier_converter, identifier_prefixes, parse_curie
-
-import os
 
 # ../shared from the project root; a git worktree one level deeper finds it at ../../shared.
 _SHARED_CANDIDATES = [Path(os.environ["ALLKG_SHARED_DIR"])] if os.environ.get("ALLKG_SHARED_DIR") else []

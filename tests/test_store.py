@@ -9,7 +9,7 @@ import pytest
 from rdflib import RDF, Graph
 
 import allkg
-from allkg.store import load_graph, materialise, oxigraph_of, open_store
+from allkg.store import load_graph, materialise, open_store, oxigraph_of
 from allkg.vocab import ALLKG, entity_iri
 
 TKIS = {"imatinib", "dasatinib", "nilotinib", "bosutinib", "ponatinib"}
