@@ -49,8 +49,9 @@ EXPLANATORY = {
     str(term)
     for term in (
         ALLKG.treats, ALLKG.hasTarget, ALLKG.hasMechanism, ALLKG.actsOn, ALLKG.encodes, ALLKG.resultsIn,
-        ALLKG.definedByAlteration, ALLKG.subtypeOf, ALLKG.interactsWith, ALLKG.hasParticipant, ALLKG.involvesGene,
-        ALLKG.promotesGrowthOf, ALLKG.confersResistanceTo, ALLKG.remainsSensitiveTo,
+        ALLKG.definedByAlteration, ALLKG.hasRecurrentAlteration, ALLKG.subtypeOf, ALLKG.interactsWith,
+        ALLKG.hasParticipant, ALLKG.involvesGene, ALLKG.promotesGrowthOf, ALLKG.confersResistanceTo,
+        ALLKG.remainsSensitiveTo,
     )
 }
 # A palette for communities (matplotlib's tab10), colour-blind tolerant and readable with black labels.

@@ -110,6 +110,7 @@ class ALLKG(DefinedNamespace):
     hasGoal: URIRef
     hasMechanism: URIRef
     hasParticipant: URIRef
+    hasRecurrentAlteration: URIRef
     hasRoute: URIRef
     hasSchedule: URIRef
     hasSymptom: URIRef
