@@ -54,12 +54,13 @@ def view(name=None, depth=1, graph=None, title=None):
 
     ``name``: an entity's id, label, synonym or brand; the view is then its neighbourhood.
     """
-    from allkg.network import neighbourhood, resolve
+    from allkg.network import neighbourhood
+    from allkg.resolve import node_named
     from allkg.views import render
 
     network, focus = to_networkx(graph), None
     if name is not None:
-        focus = resolve(network, name)
+        focus = node_named(network, name)
         network = neighbourhood(network, focus, depth)
     return render(network, title=title or (f"allkg: {network.nodes[focus]['label']}" if focus else "allkg"), focus=focus)
 

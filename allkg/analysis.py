@@ -28,7 +28,7 @@ import pandas as pd
 
 from allkg.build import build_dir
 from allkg.curation import load_ontology
-from allkg.network import resolve
+from allkg.resolve import NameIndex, network_index
 from allkg.queries import run
 from allkg.results import shorten
 from allkg.vocab import ALLKG
@@ -304,7 +304,8 @@ def explanation_paths(network: nx.MultiDiGraph, alteration: str, drug: str, max_
     molecular target-> menin``), the node ids, and the sources of its facts. Names are resolved like
     :func:`allkg.view`'s (id, label, synonym, brand).
     """
-    start, end = resolve(network, alteration), resolve(network, drug)
+    names: NameIndex = network_index(network)
+    start, end = _node(network, names, "entity", alteration), _node(network, names, "drug", drug)
     simple = explanatory_graph(network)
     columns = ["steps", "explanation", "nodes", "sources"]
     if start not in simple or end not in simple:
@@ -321,6 +322,11 @@ def explanation_paths(network: nx.MultiDiGraph, alteration: str, drug: str, max_
         sources = sorted({source.split("/", 1)[1] for fact in facts for source in fact[3] if source.startswith("source/")})
         rows.append({"steps": len(path) - 1, "explanation": text, "nodes": tuple(path), "sources": " | ".join(sources)})
     return pd.DataFrame(rows, columns=columns)
+
+
+def _node(network: nx.MultiDiGraph, names: NameIndex, kind: str, name: str) -> str:
+    iri = names.resolve(kind, name)
+    return next(node for node, data in network.nodes(data=True) if (data.get("iri") or node) == iri)
 
 
 def _fact(network: nx.MultiDiGraph, a: str, b: str) -> tuple[str, str, str, list[str]]:

@@ -299,7 +299,8 @@ def view(name: str | None, depth: int, query_name: str | None, params: tuple[str
     allkg view --query-file q.rq     # a CONSTRUCT or SELECT query's result
     allkg view --graph other.ttl     # any RDF file
     """
-    from allkg.network import QueryError, UnknownName, neighbourhood, query_to_networkx, resolve, to_networkx
+    from allkg.network import QueryError, neighbourhood, query_to_networkx, to_networkx
+    from allkg.resolve import EntityError, node_named
     from allkg.views import default_path, render
 
     if query_name and query_file:
@@ -328,8 +329,8 @@ def view(name: str | None, depth: int, query_name: str | None, params: tuple[str
         title = f"allkg: {graph_file.name}" if graph_file else "allkg"
     if name:
         try:
-            focus = resolve(network, name)
-        except UnknownName as error:
+            focus = node_named(network, name)
+        except EntityError as error:
             _fail(str(error))
         network = neighbourhood(network, focus, depth)
         title = f"{title}: {network.nodes[focus]['label']} (depth {depth})"

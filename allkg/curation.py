@@ -352,3 +352,11 @@ def _check_date(row: Row, column: str) -> list[Problem]:
     except ValueError:
         return [row.problem(column, f"expected a date as YYYY-MM-DD, found {row.get(column)!r}")]
     return []
+
+
+def load_sections(ontology_dir: Path = ONTOLOGY_DIR) -> dict[tuple[str, str], dict[str, str]]:
+    """Read ``ontology/sections.tsv``: for each (predicate local name, direction) its section, order and sort."""
+    table, problems = read_table(ontology_dir / "sections.tsv", ("predicate", "direction", "order", "section", "sort"))
+    if problems:
+        raise CurationError(problems)
+    return {(row.get("predicate"), row.get("direction")): row.values for row in table.rows}

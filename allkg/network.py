@@ -274,37 +274,6 @@ def export(network: nx.MultiDiGraph, path: Path, format: str | None = None) -> P
     return write_atomically(path.parent, {path.name: export_bytes(network, format)})[path.name]
 
 
-class UnknownName(LookupError):
-    """A name that matches no node; the message carries "did you mean" suggestions."""
-
-
-def resolve(network: nx.MultiDiGraph, name: str) -> str:
-    """Return the node a name refers to: its id or IRI, label, synonym (brands are product labels), case-insensitively.
-
-    An exact id wins over a label, a label over a synonym; ties go to the smallest id.
-    """
-    wanted = name.strip().casefold()
-    ranked: list[tuple[int, str]] = []
-    for node, data in network.nodes(data=True):
-        if wanted in (node.casefold(), data.get("iri", "").casefold()):
-            ranked.append((0, node))
-        elif wanted == data.get("label", "").casefold():
-            ranked.append((1, node))
-        elif wanted in {s.casefold() for s in (*data.get("synonyms", ()), *data.get("hidden_synonyms", ()))}:
-            ranked.append((2, node))
-    if ranked:
-        return min(ranked)[1]
-    from allkg.tables import suggest
-
-    names = {data.get("label", "").casefold(): data.get("label", "") for _, data in network.nodes(data=True)}
-    names.update({s.casefold(): s for _, data in network.nodes(data=True) for s in data.get("synonyms", ())})
-    names.update({node.casefold(): node for node in network})
-    hint = suggest(wanted, names)
-    for folded, original in names.items():  # show the suggestions as they are spelt, not casefolded
-        hint = hint.replace(repr(folded), repr(original))
-    raise UnknownName(f"no entity is called {name!r}{hint}")
-
-
 def neighbourhood(network: nx.MultiDiGraph, node: str, depth: int = 1) -> nx.MultiDiGraph:
     """Return the subgraph of nodes within ``depth`` steps of ``node``, whatever the edge direction."""
     return nx.ego_graph(network, node, radius=depth, undirected=True).copy()

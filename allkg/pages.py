@@ -166,13 +166,14 @@ class Views:
 
     def entity(self, name: str, depth: int) -> Reply:
         """Return the self-contained view page of ``name`` (id, label, synonym or brand); 404 with suggestions."""
-        from allkg.network import UnknownName, neighbourhood, resolve
+        from allkg.network import neighbourhood
+        from allkg.resolve import EntityError, node_named
         from allkg.views import render
 
         network = self.network()
         try:
-            focus = resolve(network, name)
-        except UnknownName as error:
+            focus = node_named(network, name)
+        except EntityError as error:
             return Reply.text(404, str(error))
         depth = max(0, min(depth, MAX_VIEW_DEPTH))
         part = neighbourhood(network, focus, depth)

@@ -171,3 +171,48 @@ def literal_term(kind: str, value: str) -> ox.Literal:
     except (ValueError, KeyError, ArithmeticError):
         raise EntityError(f"{value!r} is not a valid {kind}") from None
     return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
+
+
+# ------------------------------------------------------------------------------------- names in a drawn network
+
+BRAND_PREDICATE = ALLKG + "hasActiveIngredient"
+
+
+def network_index(network) -> NameIndex:
+    """Build the index from a networkx graph of :func:`allkg.network.to_networkx` (views, pages, analysis).
+
+    The names are the same as :func:`build_index` reads with SPARQL (labels, synonyms, brands, ids,
+    identifiers), taken from the node attributes, so a view and a query agree on what a name means.
+    """
+    index = NameIndex()
+    for node, data in network.nodes(data=True):
+        iri = data.get("iri") or node
+        if data.get("label"):
+            index.add(data["label"], "label", iri)
+        for synonym in (*data.get("synonyms", ()), *data.get("hidden_synonyms", ())):
+            index.add(synonym, "synonym", iri)
+        for identifier in data.get("identifiers", ()):
+            if identifier.get("match") == "exact":
+                index.add(identifier["iri"], "xref", iri)
+                index.add(identifier["curie"], "xref", iri)
+        _add_ids(index, iri)
+        index.add(node, "iri", iri)
+        index.types[iri] = KIND_CLASSES.get(data.get("kind", ""), set())
+    for source, target, data in network.edges(data=True):
+        if data.get("predicate") == BRAND_PREDICATE and network.nodes[source].get("label"):
+            index.add(network.nodes[source]["label"], "brand", network.nodes[target].get("iri") or target)
+    return index
+
+
+def node_named(network, name: str, index: NameIndex | None = None) -> str:
+    """Return the node of ``network`` that ``name`` names, as a view centres on it.
+
+    A drug is tried first, so a brand (``Gleevec``) names its drug, whose neighbourhood holds the brand;
+    then any entity. Raises :class:`UnknownEntity` (with suggestions) or :class:`AmbiguousEntity`.
+    """
+    index = index or network_index(network)
+    by_iri = {data.get("iri") or node: node for node, data in network.nodes(data=True)}
+    try:
+        return by_iri[index.resolve("drug", name)]
+    except UnknownEntity:
+        return by_iri[index.resolve("entity", name)]

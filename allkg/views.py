@@ -37,6 +37,7 @@ import numpy as np
 
 from allkg.build import build_dir, write_atomically
 from allkg.network import kind_of
+from allkg.sectors import WRAP_CHARS, sector_layout, wrap
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 LAYOUT_SEED = 7
@@ -217,8 +218,13 @@ def view_data(network: nx.MultiDiGraph, title: str, focus: str | None = None, se
             predicates.append(label)
         statements = data.get("statements")
         edge_rows.append([index[source], index[target], predicate_index[label], detail(statements) if statements else 0])
-    positions = coordinates(len(index), np.array([row[:2] for row in edge_rows], dtype=np.int64).reshape(-1, 2), seed).tolist()
     styles = {node: data if "kind" in data else {**kind_of(node), "kind": kind_of(node)["prefix"]} for node, data in network.nodes(data=True)}
+    headings: list = []
+    if focus is not None and focus in network:  # a neighbourhood: sectors by relation, labels apart
+        placed, headings = sector_layout(network, focus, {node: style.get("shape", "ellipse") for node, style in styles.items()})
+        positions = [[round(placed[node][0], 1), round(placed[node][1], 1)] for node in network]
+    else:
+        positions = coordinates(len(index), np.array([row[:2] for row in edge_rows], dtype=np.int64).reshape(-1, 2), seed).tolist()
     for style in sorted(styles.values(), key=lambda style: (style.get("legend", style["kind"]), style["kind"])):
         kinds.setdefault(style["kind"], {"kind": style["kind"], "legend": style.get("legend", style["kind"]),
                                          "colour": style.get("colour", "#9e9e9e"), "shape": style.get("shape", "ellipse"), "count": 0})
@@ -239,6 +245,9 @@ def view_data(network: nx.MultiDiGraph, title: str, focus: str | None = None, se
         "details": details,
         "sources": network.graph.get("sources", {}),
         "focus": index.get(focus) if focus is not None else None,
+        "headings": [[text, round(x, 1), round(y, 1)] for text, x, y in headings],
+        "wrapped": {i: wrap(row[0]) for i, row in enumerate(rows) if len(row[0]) > WRAP_CHARS and len(rows) <= 1500},
+        "degrees": [network.degree(node) for node in network],
         "large": len(rows) > 1500,
     }
 

@@ -13,7 +13,7 @@ pytest.importorskip("matplotlib", reason="allkg.plots needs matplotlib (a test d
 from matplotlib.figure import Figure  # noqa: E402
 
 from allkg import analysis, plots  # noqa: E402
-from allkg.network import UnknownName, to_networkx  # noqa: E402
+from allkg.network import to_networkx  # noqa: E402
 from allkg.queries import list_queries, run  # noqa: E402
 from allkg.resolve import EntityError  # noqa: E402
 from allkg.store import load_graph, open_store  # noqa: E402
@@ -189,7 +189,7 @@ def test_paths_network_holds_only_the_facts_walked(network):
 
 
 def test_explanation_paths_of_an_unknown_name_suggest_names(network):
-    with pytest.raises(UnknownName, match="revumenib"):
+    with pytest.raises(EntityError, match="revumenib"):
         analysis.explanation_paths(network, "KMT2A rearrangement", "revumenb")
 
 

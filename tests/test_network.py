@@ -14,14 +14,13 @@ from rdflib import Graph
 
 from allkg.network import (
     QueryError,
-    UnknownName,
     export,
     kinds,
     neighbourhood,
     query_to_networkx,
-    resolve,
     to_networkx,
 )
+from allkg.resolve import UnknownEntity, node_named
 from allkg.views import embed_json, render
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -77,15 +76,17 @@ def test_literal_facts_become_node_attributes(network):
 @pytest.mark.parametrize(
     "name, expected",
     [("imatinib", "drug/imatinib"), ("IMATINIB", "drug/imatinib"), ("drug/imatinib", "drug/imatinib"),
-     ("https://w3id.org/allkg/drug/imatinib", "drug/imatinib"), ("Gleevec", "product/gleevec"), ("pill", "doseform/solid-oral")],
+     ("https://w3id.org/allkg/drug/imatinib", "drug/imatinib"), ("Gleevec", "drug/imatinib"), ("gleevec", "drug/imatinib"),
+     ("product/gleevec", "product/gleevec"), ("drugbank:DB00619", "drug/imatinib"), ("pill", "doseform/solid-oral")],
 )
-def test_resolve_by_id_label_brand_or_synonym(network, name, expected):
-    assert resolve(network, name) == expected
+def test_names_resolve_as_queries_resolve_them(network, name, expected):
+    """One resolver for views and queries: a brand names its drug, whose neighbourhood holds the brand."""
+    assert node_named(network, name) == expected
 
 
-def test_resolve_suggests_close_names(network):
-    with pytest.raises(UnknownName, match="did you mean 'imatinib'"):
-        resolve(network, "imatinb")
+def test_unknown_names_get_suggestions(network):
+    with pytest.raises(UnknownEntity, match="did you mean imatinib"):
+        node_named(network, "imatinb")
 
 
 def test_neighbourhood_grows_with_depth(network):
@@ -165,7 +166,7 @@ def test_cli_view_and_export(build_result, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == str(out) and out.read_text().startswith("<!DOCTYPE html>")
     result = runner.invoke(main, ["view", "imatinb"])
-    assert result.exit_code == 1 and "did you mean 'imatinib'" in result.output
+    assert result.exit_code == 1 and "did you mean imatinib" in result.output
     result = runner.invoke(main, ["view", "--query-file", str(FIXTURES / "broken.rq")])
     assert result.exit_code == 1 and re.search(r"broken\.rq(: line [56], column \d+|:[56]:\d+)", result.output)
     result = runner.invoke(main, ["view", "--query", "no-such-query"])

@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from allkg.cli import main
-from allkg.network import neighbourhood, query_to_networkx, resolve, to_networkx
+from allkg.network import neighbourhood, query_to_networkx, to_networkx
+from allkg.resolve import node_named
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -59,7 +60,7 @@ class LoadedPage:
             route.abort()
 
     def visible_nodes(self) -> int:
-        return self.page.evaluate("window.allkgView.nodes.get({filter: n => !n.hidden}).length")
+        return self.page.evaluate("window.allkgView.nodes.get({filter: n => !n.hidden && !n.heading}).length")
 
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -86,7 +87,7 @@ def network(graph):
 def expected_counts(graph, network) -> dict[str, int]:
     return {
         "whole-graph": network.number_of_nodes(),
-        "imatinib-depth-2": neighbourhood(network, resolve(network, "imatinib"), 2).number_of_nodes(),
+        "imatinib-depth-2": neighbourhood(network, node_named(network, "imatinib"), 2).number_of_nodes(),
         "query-drug-targets": query_to_networkx(graph, (FIXTURES / "drug-targets.rq").read_text()).number_of_nodes(),
         "query-brands": query_to_networkx(graph, (FIXTURES / "drugs-with-brands.rq").read_text()).number_of_nodes(),
         "malicious-label": 2,
