@@ -276,7 +276,9 @@ def export(network: nx.MultiDiGraph, path: Path, format: str | None = None) -> P
 
 def neighbourhood(network: nx.MultiDiGraph, node: str, depth: int = 1) -> nx.MultiDiGraph:
     """Return the subgraph of nodes within ``depth`` steps of ``node``, whatever the edge direction."""
-    return nx.ego_graph(network, node, radius=depth, undirected=True).copy()
+    # not nx.ego_graph(undirected=True): it deep-copies the whole graph to make it undirected, every call
+    near = nx.single_source_shortest_path_length(network.to_undirected(as_view=True), node, cutoff=depth)
+    return network.subgraph(near).copy()
 
 
 class QueryError(ValueError):

@@ -287,16 +287,37 @@ def vis_library() -> tuple[str, str]:
     return script, style
 
 
-def render(network: nx.MultiDiGraph, title: str = "allkg", focus: str | None = None, seed: int = LAYOUT_SEED) -> View:
-    """Return the network drawn as a self-contained page; ``focus`` is a node to select on load."""
+def render(network: nx.MultiDiGraph, title: str = "allkg", focus: str | None = None, seed: int = LAYOUT_SEED,
+           assets: str | None = None, links: dict[str, str] | None = None) -> View:
+    """Return the network drawn as a page; ``focus``: the node at the centre of a neighbourhood.
+
+    ``assets``: a URL prefix (``"../assets/"``) where the page finds vis-network and its own script and styles
+    (see :func:`write_assets`) instead of inlining them, as the static site does. ``links``: node -> URL of its
+    page; a click on a node then opens that page.
+    """
     from markupsafe import Markup
 
-    script, style = vis_library()
+    script, style = vis_library() if assets is None else ("", "")
     data = view_data(network, title, focus, seed)
+    if links:
+        data["links"] = {i: links[node] for i, node in enumerate(network) if node in links}
     page = _template().render(
-        title=title, disclaimer=DISCLAIMER, vis_js=Markup(script), vis_css=Markup(style), data=Markup(embed_json(data))
+        title=title, disclaimer=DISCLAIMER, vis_js=Markup(script), vis_css=Markup(style), data=Markup(embed_json(data)),
+        assets=assets, view_js=Markup(_own_file("view.js")), view_css=Markup(_own_file("view.css")),
     )
     return View(page, title, len(data["nodes"]), len(data["edges"]))
+
+
+@lru_cache(maxsize=None)
+def _own_file(name: str) -> str:
+    return (TEMPLATE_DIR / name).read_text(encoding="utf-8")
+
+
+def write_assets(directory: Path) -> dict[str, Path]:
+    """Write vis-network and the view's script and styles into ``directory``, for pages rendered with ``assets``."""
+    script, style = vis_library()
+    files = {"vis-network.min.js": script, "vis-network.css": style, "view.js": _own_file("view.js"), "view.css": _own_file("view.css")}
+    return write_atomically(Path(directory), {name: text.encode("utf-8") for name, text in files.items()})
 
 
 def default_path(name: str) -> Path:

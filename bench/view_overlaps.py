@@ -51,7 +51,7 @@ def measure_all(browser, network, render_neighbourhood, directory: Path, viewpor
         path = directory / (drug.replace("/", "-") + ".html")
         path.write_text(render_neighbourhood(drug), encoding="utf-8")
         page.goto(path.as_uri())
-        page.wait_for_function("window.allkgReady !== undefined", timeout=60_000)
+        page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
         counts[drug] = page.evaluate(MEASURE)
     page.close()
     return counts

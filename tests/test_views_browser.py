@@ -50,7 +50,7 @@ class LoadedPage:
         self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
         self.page.route("**/*", self._route)
         self.page.goto(path.as_uri())
-        self.page.wait_for_function("window.allkgReady !== undefined", timeout=60_000)
+        self.page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)  # not wait_for_function: CSP bars its eval
 
     def _route(self, route):
         if route.request.url.startswith("file:"):
