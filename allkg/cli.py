@@ -340,6 +340,45 @@ def view(name: str | None, depth: int, query_name: str | None, params: tuple[str
 
 
 @main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Directory to write, replaced whole (default: build/site).")
+@click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Make the site of this RDF file instead of the built graph.")
+def site(out: Path | None, graph_file: Path | None) -> None:
+    """Write a static, offline website: a page per entity and source, the named queries answered, search.
+
+    \b
+    allkg site --out build/site      # then open build/site/index.html
+    It works from file:// and on any static host, with no request outside the site.
+    """
+    from allkg.build import build_dir
+    from allkg.network import to_networkx
+    from allkg.site import build_site
+
+    out = out or build_dir() / "site"
+    with _progress() as step:
+        step("reading the graph")
+        graph = _load(graph_file)
+        network = to_networkx(graph)
+        summary = build_site(out, network, graph if graph_file else None, progress=lambda done, total, stage: step(f"{stage}: {done}/{total}"))
+    click.echo(f"{out / 'index.html'}\n{summary['pages']} pages, {summary['bytes'] / 1e6:.1f} MB, in {summary['seconds']} s")
+
+
+class _progress:
+    """Say on stderr what a long command is doing, one line each step (overwritten on a terminal)."""
+
+    def __enter__(self):
+        self.terminal = sys.stderr.isatty()
+        return self.step
+
+    def step(self, text: str) -> None:
+        if self.terminal:
+            click.echo(f"\r\033[K{text}", nl=False, err=True)
+
+    def __exit__(self, *exc):
+        if self.terminal:
+            click.echo("\r\033[K", nl=False, err=True)
+
+
+@main.command()
 @click.option("--format", "format_", type=click.Choice(["graphml", "json"]), required=True, help="GraphML, or networkx node-link JSON.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
 @click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Export this RDF file instead of the built graph.")

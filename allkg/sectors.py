@@ -60,7 +60,7 @@ def label_box(label: str, shape: str, size: float = NODE_SIZE, font: float = FON
     text_h = len(lines) * font * LINE_PX + 2
     if shape in LABEL_INSIDE:
         grow = 1.5 if shape in ("ellipse", "circle") else 1.0
-        half_w, half_h = (text_w * grow) / 2 + 6, (text_h * (1.3 if grow > 1 else 1.0)) / 2 + 6
+        half_w, half_h = (text_w * grow) / 2 + 9, (text_h * (1.3 if grow > 1 else 1.0)) / 2 + 9
         return (-half_w, -half_h, half_w, half_h)
     half_w = max(size * 1.2, text_w / 2)
     return (-half_w, -size * 1.2, half_w, size * 1.2 + 4 + text_h)
@@ -162,7 +162,7 @@ def sector_layout(network: nx.MultiDiGraph, focus: str, shapes: dict[str, str]) 
     for (heading, members), weight in zip(groups, weights):
         span = 2 * math.pi * weight / total
         # The heading goes first, so that it sits at the start of its sector, beside its members.
-        headings.append((heading, *placer.place(label_box(heading, "text", font=13.5), angle, angle + span, inner)))
+        headings.append((wrap(heading), *placer.place(label_box(heading, "text", font=13.5), angle, angle + span, inner)))
         for node in members:
             positions[node] = placer.place(boxes[node], angle, angle + span, inner)
         angle += span

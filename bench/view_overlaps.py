@@ -17,25 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # Measured in the page: every node's box in DOM pixels, pairs that overlap, boxes outside the canvas.
-MEASURE = """() => {
-  const net = window.network, ids = net.body.nodeIndices, canvas = net.canvas.frame.canvas;
-  const width = canvas.clientWidth, height = canvas.clientHeight, boxes = [];
-  ids.forEach(id => {
-    if (net.body.nodes[id].options.hidden) return;
-    const b = net.getBoundingBox(id), a = net.canvasToDOM({x: b.left, y: b.top}), z = net.canvasToDOM({x: b.right, y: b.bottom});
-    boxes.push({id: id, left: a.x, top: a.y, right: z.x, bottom: z.y});
-  });
-  let overlaps = 0, outside = 0; const pairs = [];
-  for (let i = 0; i < boxes.length; i++) {
-    const p = boxes[i];
-    if (p.left < 0 || p.top < 0 || p.right > width || p.bottom > height) outside++;
-    for (let j = i + 1; j < boxes.length; j++) {
-      const q = boxes[j];
-      if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) { overlaps++; pairs.push([p.id, q.id]); }
-    }
-  }
-  return {nodes: boxes.length, overlaps: overlaps, outside: outside, pairs: pairs.slice(0, 5)};
-}"""
+MEASURE = "\n".join(line for line in (Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "measure_boxes.js")
+                    .read_text(encoding="utf-8").splitlines() if not line.startswith("//"))
 
 
 def drug_ids(network) -> list[str]:
