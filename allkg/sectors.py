@@ -144,6 +144,23 @@ class Placer:
                 return x, y
         return self.place(box, start - math.pi, end + math.pi, radius + rings * RING_STEP_PX)
 
+    def place_near(self, box, start: float, end: float, radius: float, near: tuple[float, float], rings: int = 12) -> tuple[float, float]:
+        """Return the free spot of the sector, from ``radius`` out over ``rings`` rings, closest to ``near``."""
+        xs, ys = [], []
+        for ring in range(rings):
+            r = radius + ring * RING_STEP_PX
+            count = max(3, int(r * (end - start) / 8))
+            angles = start + (end - start) * (np.arange(count) + 0.5) / count
+            xs.append(r * np.cos(angles))
+            ys.append(r * np.sin(angles))
+        xs, ys = np.concatenate(xs), np.concatenate(ys)
+        ok = np.flatnonzero(self.free(xs, ys, box))
+        if not len(ok):
+            return self.place(box, start, end, radius + rings * RING_STEP_PX)
+        best = ok[np.argmin((xs[ok] - near[0]) ** 2 + (ys[ok] - near[1]) ** 2)]
+        self.add(float(xs[best]), float(ys[best]), box)
+        return float(xs[best]), float(ys[best])
+
 
 def sector_layout(network: nx.MultiDiGraph, focus: str, shapes: dict[str, str]) -> tuple[dict, list]:
     """Return node positions ({node: (x, y)}) and section headings ([(heading, x, y)]) around ``focus``.
@@ -161,10 +178,11 @@ def sector_layout(network: nx.MultiDiGraph, focus: str, shapes: dict[str, str]) 
     inner = max(-centre[0], centre[3]) + 70
     for (heading, members), weight in zip(groups, weights):
         span = 2 * math.pi * weight / total
-        # The heading goes first, so that it sits at the start of its sector, beside its members.
-        headings.append((wrap(heading), *placer.place(label_box(heading, "text", font=13.5), angle, angle + span, inner)))
         for node in members:
             positions[node] = placer.place(boxes[node], angle, angle + span, inner)
+        # The heading goes where there is room closest to its members (their centroid), inside the sector.
+        centroid = tuple(np.mean([positions[node] for node in members], axis=0))
+        headings.append((wrap(heading), *placer.place_near(label_box(heading, "text", font=13.5), angle, angle + span, inner, centroid)))
         angle += span
     for node in nx.bfs_tree(network.to_undirected(as_view=True), focus):  # depth 2 and beyond
         if node in positions:
