@@ -28,8 +28,8 @@ import pandas as pd
 
 from allkg.build import build_dir
 from allkg.curation import load_ontology
-from allkg.resolve import NameIndex, network_index
 from allkg.queries import run
+from allkg.resolve import NameIndex, network_index
 from allkg.results import shorten
 from allkg.vocab import ALLKG
 

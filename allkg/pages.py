@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -61,7 +61,29 @@ def editor_page() -> bytes:
 
     examples = [{"name": q.name, "title": q.title, "text": q.text} for q in list_queries()]
     template = (TEMPLATE_DIR / "editor.html").read_text(encoding="utf-8")
-    return template.replace("{{ examples }}", embed_json(examples)).replace("{{ disclaimer }}", html.escape(DISCLAIMER)).encode("utf-8")
+    from allkg.results import PREFIXES_FILE
+
+    prefixes = json.loads(PREFIXES_FILE.read_text(encoding="utf-8"))
+    return template.replace("{{ examples }}", embed_json(examples)).replace("{{ prefixes }}", embed_json(prefixes)).replace("{{ disclaimer }}", html.escape(DISCLAIMER)).encode("utf-8")
+
+
+# The editor's vendored YASGUI (allkg/static/yasgui, see its README): served by name from a fixed list, never a path.
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "yasgui"
+ASSETS = {"yasgui.min.js": "text/javascript; charset=utf-8", "yasgui.min.css": "text/css; charset=utf-8"}
+
+
+@cache
+def _asset_bytes(name: str) -> bytes:
+    return (STATIC_DIR / name).read_bytes()
+
+
+def asset(name: str) -> Reply:
+    """Return one of the editor's script and style files (404 for any other name)."""
+    if name not in ASSETS:
+        return Reply.text(404, "no such asset")
+    reply = Reply(200, ASSETS[name], _asset_bytes(name))
+    reply.headers["Cache-Control"] = "public, max-age=86400"
+    return reply
 
 
 # ------------------------------------------------------------------------------------------ named queries

@@ -40,7 +40,7 @@ from allkg.protocol import Reply
 from allkg.workers import WorkerPool, default_size
 
 HTML_POLICY = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 
@@ -150,6 +150,10 @@ async def editor(request: Request) -> Response:
     return respond(Reply(200, "text/html; charset=utf-8", pages.editor_page()))
 
 
+async def asset(request: Request) -> Response:
+    return respond(pages.asset(request.path_params["name"]))
+
+
 async def query_list(request: Request) -> Response:
     return respond(pages.query_list(request.headers.get("accept"), request.query_params.get("format")))
 
@@ -198,6 +202,7 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/", editor, methods=["GET"]),
         Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/assets/yasgui/{name}", asset, methods=["GET"]),
         Route("/queries", query_list, methods=["GET"]),
         Route("/queries/{name}", named_query, methods=["GET"]),
         Route("/view/{name:path}", view, methods=["GET"]),

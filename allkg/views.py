@@ -29,7 +29,7 @@ import html
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import networkx as nx
@@ -308,7 +308,7 @@ def render(network: nx.MultiDiGraph, title: str = "allkg", focus: str | None = N
     return View(page, title, len(data["nodes"]), len(data["edges"]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _own_file(name: str) -> str:
     return (TEMPLATE_DIR / name).read_text(encoding="utf-8")
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from test_views_browser import SCREENSHOTS
 
 from allkg.network import to_networkx
 from allkg.site import build_site, page_path
-from test_views_browser import SCREENSHOTS, browser, network  # noqa: F401  (the session's Chromium, the network)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MEASURE = "\n".join(line for line in (Path(__file__).resolve().parent / "fixtures" / "measure_boxes.js").read_text(encoding="utf-8").splitlines()
@@ -39,7 +39,7 @@ def site(graph, tmp_path_factory):
 class SitePage:
     """A page of the site opened in Chromium, recording console errors and any request leaving the site."""
 
-    def __init__(self, browser, path: Path, root: Path, viewport=(1400, 900), bypass_csp=False):  # noqa: F811
+    def __init__(self, browser, path: Path, root: Path, viewport=(1400, 900), bypass_csp=False):
         self.errors, self.outside = [], []
         self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, bypass_csp=bypass_csp)
         self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
@@ -62,7 +62,7 @@ class SitePage:
         self.page.close()
 
 
-def test_every_drug_view_has_no_overlapping_labels_and_fits(browser, site, network):  # noqa: F811
+def test_every_drug_view_has_no_overlapping_labels_and_fits(browser, site, network):
     out, _ = site
     drugs = sorted(node for node in network if node.startswith("drug/"))
     assert drugs
@@ -81,7 +81,7 @@ def test_every_drug_view_has_no_overlapping_labels_and_fits(browser, site, netwo
     assert problems == {}, f"views with overlapping or cut-off labels: {problems}"
 
 
-def test_whole_graph_fits_its_canvas(browser, site):  # noqa: F811
+def test_whole_graph_fits_its_canvas(browser, site):
     out, _ = site
     page = SitePage(browser, out / "views" / "graph.html", out)
     page.wait_for_view()
@@ -93,7 +93,7 @@ def test_whole_graph_fits_its_canvas(browser, site):  # noqa: F811
     page.close()
 
 
-def test_search_highlights_the_found_nodes_neighbourhood(browser, site):  # noqa: F811
+def test_search_highlights_the_found_nodes_neighbourhood(browser, site):
     out, _ = site
     page = SitePage(browser, out / "views" / "graph.html", out)
     page.wait_for_view()
@@ -157,7 +157,7 @@ def test_entity_pages_are_small_and_every_fact_has_a_reference(site, network):
     assert "<script>" not in page and "style=" not in page  # scripts and styles are files of the site
 
 
-def test_site_pages_load_offline_without_errors_and_search_works(browser, site):  # noqa: F811
+def test_site_pages_load_offline_without_errors_and_search_works(browser, site):
     out, _ = site
     index = SitePage(browser, out / "index.html", out)
     index.page.fill("#search", "gleevec")
@@ -176,7 +176,7 @@ def test_site_pages_load_offline_without_errors_and_search_works(browser, site):
         page.close()
 
 
-def test_adverse_effect_table_sorts(browser, site):  # noqa: F811
+def test_adverse_effect_table_sorts(browser, site):
     out, _ = site
     page = SitePage(browser, out / "drug" / "imatinib.html", out)
     table = page.page.locator("section", has=page.page.locator("h2", has_text="Adverse effects")).locator("table")
@@ -188,7 +188,7 @@ def test_adverse_effect_table_sorts(browser, site):  # noqa: F811
 
 
 @pytest.mark.parametrize("path", ["index.html", "drug/imatinib.html", "views/drug/imatinib.html"])
-def test_no_serious_accessibility_violation(browser, site, path):  # noqa: F811
+def test_no_serious_accessibility_violation(browser, site, path):
     if not AXE.is_file():
         pytest.skip("axe-core is not installed (scripts/test.sh installs it from npm into .cache/npm)")
     out, _ = site

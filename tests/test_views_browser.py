@@ -6,35 +6,18 @@ tests assert there were none. Screenshots go to build/screenshots/ for people to
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from allkg.cli import main
-from allkg.network import neighbourhood, query_to_networkx, to_networkx
+from allkg.network import neighbourhood, query_to_networkx
 from allkg.resolve import node_named
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Debian Chromium for the whole session."""
-    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        pytest.skip(f"{CHROMIUM} is not installed (scripts/test.sh installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class LoadedPage:
@@ -77,11 +60,6 @@ def write_view(tmp_path: Path, name: str, *arguments: str) -> Path:
     result = CliRunner().invoke(main, ["view", *arguments, "--out", str(out)])
     assert result.exit_code == 0, result.output
     return out
-
-
-@pytest.fixture(scope="session")
-def network(graph):
-    return to_networkx(graph)
 
 
 def expected_counts(graph, network) -> dict[str, int]:
