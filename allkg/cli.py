@@ -23,6 +23,31 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def _deprecated(old: str, new: str, value, current=None):
+    """Return the value given under an old option spelling (with a warning), else ``current``."""
+    if value is None or value is False:
+        return current
+    _warn(f"{old} is deprecated; use {new}")
+    if current is not None:
+        _fail(f"give {new} or {old}, not both")
+    return value
+
+
+def _params(params: tuple[str, ...]) -> dict[str, str]:
+    """Return -p NAME=VALUE pairs as a dict, warning when a name is given twice (the last value counts)."""
+    values: dict[str, str] = {}
+    for text in params:
+        name, value = _split_param(text)
+        if name in values and values[name] != value:
+            _warn(f"-p {name} is given more than once; using the last value, {value!r}")
+        values[name] = value
+    return values
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="allkg")
 def main() -> None:
@@ -42,7 +67,9 @@ def build(out_dir: Path | None, graph_dir: Path | None) -> None:
     from allkg.validate import ValidationError
 
     try:
-        result = run_build(out_dir, graph_dir) if graph_dir else run_build(out_dir)
+        with _progress() as step:
+            step("building: reading the tables, making RDF, validating, writing (a few seconds)")
+            result = run_build(out_dir, graph_dir) if graph_dir else run_build(out_dir)
     except (CurationError, ValidationError) as error:
         _fail(f"build stopped; earlier outputs are untouched.\n{error}")
     print_summary(result)
@@ -96,6 +123,10 @@ def validate(file: Path | None) -> None:
         graph = Graph().parse(file, format=guess_format(str(file)) or "turtle")
     except Exception as error:  # rdflib raises many parser-specific types
         _fail(f"{file}: cannot parse: {error}")
+    from allkg.vocab import BASE_IRI
+
+    if not any(str(subject).startswith(BASE_IRI) for subject in graph.subjects()):
+        _fail(f"{file}: {len(graph)} triples, none about an allkg entity (no subject under {BASE_IRI}); nothing to validate")
     report = validate_graph(graph, ontology=load_ontology())
     click.echo(str(report))
     if not report.ok:
@@ -170,7 +201,7 @@ def sources(output_format: str) -> None:
 
     table = Table(title=f"Bibliography ({len(rows)} sources)")
     for column in BIBLIOGRAPHY_TABLE_COLUMNS:
-        table.add_column(column, no_wrap=column in ("id", "revised", "accessed"))
+        table.add_column(column, no_wrap=column in ("id", "revised", "accessed"), overflow="fold", min_width=8)
     for row in rows:
         table.add_row(*(row[column] for column in BIBLIOGRAPHY_TABLE_COLUMNS))
     _console().print(table)
@@ -201,25 +232,31 @@ def _load(graph_file: Path | None):
 @main.command()
 @click.argument("name", required=False)
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries with their parameters.")
-@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Run the SPARQL in FILE instead of a named query.")
+@click.option("--query-file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Run the SPARQL in FILE instead of a named query.")
+@click.option("--file", "old_query_file", hidden=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Deprecated spelling of --query-file.")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A parameter, e.g. drug=imatinib (label, synonym, brand or CURIE); repeatable. Without any, the query's example runs.")
 @click.option("--format", "-f", "output_format", type=click.Choice(QUERY_FORMATS), help="Output format; json and csv are the SPARQL 1.1 results formats (default: table on a terminal, else tsv).")
 @click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="RDF file to query (default: the build, built first if absent).")
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL endpoint (e.g. http://127.0.0.1:7878/query) instead of the local graph.")
 @click.option("--show", is_flag=True, help="Print the query (header and SPARQL) instead of running it.")
-def query(name, list_queries, query_file, params, output_format, graph_file, endpoint, show) -> None:
+def query(name, list_queries, query_file, old_query_file, params, output_format, graph_file, endpoint, show) -> None:
     """Run the named query NAME (see --list), or a SPARQL file, and print the answer.
 
     \b
     allkg query --list
     allkg query drug-adverse-effects --param drug=Revuforj
     allkg query drugs-by-class -p drug_class="targeted therapy" --format json
-    allkg query --file my.rq --format csv
+    allkg query --query-file my.rq --format csv
     allkg query --endpoint http://127.0.0.1:7878/query drugs-for-gene -p gene=KMT2A
     """
     from allkg import queries
 
     output_format = output_format or ("table" if sys.stdout.isatty() else "tsv")
+    query_file = _deprecated("--file", "--query-file", old_query_file, query_file)
+    if list_queries and (name or query_file or params):
+        _warn("--list lists the named queries; the query name, file and parameters given are ignored")
+    elif name and query_file:
+        _warn(f"--query-file runs {query_file}; the query name {name!r} is ignored")
     try:
         if list_queries:
             _print_query_list(queries.list_queries(), output_format)
@@ -229,11 +266,11 @@ def query(name, list_queries, query_file, params, output_format, graph_file, end
         elif name:
             named = queries.load_query(name)
         else:
-            raise click.UsageError("give a query NAME, --file FILE or --list")
+            raise click.UsageError("give a query NAME, --query-file FILE or --list")
         if show:
             click.echo(named.text, nl=False)
             return
-        values = dict(_split_param(param) for param in params)
+        values = _params(params)
         graph = None
         if graph_file is not None and endpoint:
             raise click.UsageError("give --graph or --endpoint, not both")
@@ -265,7 +302,10 @@ def _print_query_list(named_queries, output_format: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table("query", "parameters", "question", title=f"{len(rows)} named queries (allkg query NAME --show prints one)")
+    table = Table(title=f"{len(rows)} named queries (allkg query NAME --show prints one)")
+    table.add_column("query", no_wrap=True, min_width=max(len(row[0]) for row in rows))  # names are copied: never cut
+    table.add_column("parameters", overflow="fold")
+    table.add_column("question", overflow="fold")
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     _console().print(table)
@@ -305,6 +345,10 @@ def view(name: str | None, depth: int, query_name: str | None, params: tuple[str
 
     if query_name and query_file:
         _fail("give --query or --query-file, not both")
+    if params and not query_name:
+        _warn("-p parameters are for a named query (--query NAME); they are ignored")
+    if depth != 1 and not name:
+        _warn("--depth counts steps around NAME; without NAME it is ignored")
     graph = _load(graph_file)
     if query_name:
         from allkg import queries
@@ -312,7 +356,7 @@ def view(name: str | None, depth: int, query_name: str | None, params: tuple[str
 
         try:  # the named-query library binds and resolves the parameters, exactly as `allkg query` does
             # the query runs where entailment is (the default store), unless a file was given to draw
-            result = queries.run(query_name, dict(_split_param(p) for p in params) or None, graph if graph_file else None)
+            result = queries.run(query_name, _params(params) or None, graph if graph_file else None)
         except queries.ERRORS as error:
             _fail(str(error))
         iris = {str(getattr(t, "value", t)) for row in result.terms for t in row if type(t).__name__ in ("NamedNode", "URIRef")}
@@ -420,12 +464,13 @@ def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, m
 
 @main.command()
 @click.option("--endpoint", "store_url", required=True, metavar="URL", help="The store's Graph Store Protocol address, e.g. http://127.0.0.1:7878/store (Oxigraph) or http://host:3030/DATASET/data (Fuseki).")
-@click.option("--graph", "graph_iri", metavar="IRI", help="The named graph to replace (default: the default graph).")
-@click.option("--file", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="RDF file to push (default: the build, built first if absent).")
+@click.option("--named-graph", "graph_iri", metavar="IRI", help="The named graph to replace (default: the default graph).")
+@click.option("--graph", "graph_file", metavar="FILE", help="RDF file to push (default: the build, built first if absent).")
+@click.option("--file", "old_graph_file", hidden=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Deprecated spelling of --graph FILE.")
 @click.option("--asserted-only", is_flag=True, help="Push the asserted triples only, without the materialised class and property hierarchy.")
 @click.option("--query-endpoint", metavar="URL", help="The store's SPARQL query endpoint (default: derived from --endpoint).")
 @click.option("--update-endpoint", metavar="URL", help="The store's SPARQL update endpoint (default: derived from --endpoint).")
-def push(store_url, graph_iri, graph_file, asserted_only, query_endpoint, update_endpoint) -> None:
+def push(store_url, graph_iri, graph_file, old_graph_file, asserted_only, query_endpoint, update_endpoint) -> None:
     """Replace a graph of a remote triple store with the built graph, atomically, and check its triple count.
 
     The graph is PUT into a temporary graph, counted there, then moved into place by one SPARQL Update;
@@ -433,11 +478,19 @@ def push(store_url, graph_iri, graph_file, asserted_only, query_endpoint, update
 
     \b
     allkg push --endpoint http://127.0.0.1:7878/store
-    allkg push --endpoint http://localhost:3030/allkg/data --graph https://w3id.org/allkg/graph
+    allkg push --endpoint http://localhost:3030/allkg/data --named-graph https://w3id.org/allkg/graph
     allkg query --endpoint http://127.0.0.1:7878/query drug-adverse-effects -p drug=imatinib
     """
     from allkg.remote import RemoteError
     from allkg.remote import push as push_graph
+
+    if graph_file is not None and "://" in graph_file and not Path(graph_file).exists():
+        # --graph used to name the graph IRI; it now names an input file everywhere, as in query, view and serve
+        graph_iri = _deprecated("--graph IRI", "--named-graph IRI", graph_file, graph_iri)
+        graph_file = None
+    elif graph_file is not None and not Path(graph_file).is_file():
+        _fail(f"--graph {graph_file}: no such file")
+    graph_file = _deprecated("--file", "--graph", old_graph_file, Path(graph_file) if graph_file else None)
 
     try:
         result = push_graph(store_url, graph_iri, path=graph_file, inference=not asserted_only,

@@ -112,6 +112,18 @@ class QueryResult:
     boolean: bool | None = None
     name: str = "query"
 
+    def __repr__(self) -> str:
+        shape = (f"{self.boolean}" if self.boolean is not None else f"{len(self.terms)} rows x {len(self.columns)} columns ({', '.join(self.columns[:6])}{', ...' if len(self.columns) > 6 else ''})")
+        return f"<QueryResult {self.name}: {shape}>"
+
+    def _repr_html_(self) -> str:
+        """Show the first rows as an HTML table in Jupyter (values escaped by pandas)."""
+        if self.boolean is not None:
+            return f"<p>{self.boolean}</p>"
+        frame = self.to_dataframe()
+        more = f"<p>{len(frame)} rows; the first 50 shown</p>" if len(frame) > 50 else ""
+        return frame.head(50).to_html(escape=True, index=False) + more
+
     def __len__(self) -> int:
         return len(self.terms) if self.boolean is None else int(self.boolean)
 
@@ -232,5 +244,5 @@ def rich_table(result: QueryResult, title: str | None = None):
     columns, rows = _cells(result)
     table = Table(*columns, title=title, caption=f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
     for row in rows:
-        table.add_row(*(Text(cell) for cell in row))  # Text, not str: rich would read "[...]" in a label as markup
+        table.add_row(*(Text(cell, overflow="fold") for cell in row))  # Text, not str: rich would read "[...]" in a label as markup
     return table

@@ -58,6 +58,9 @@ class View:
     nodes: int
     edges: int
 
+    def __repr__(self) -> str:
+        return f"<View {self.title!r}: {self.nodes} nodes, {self.edges} edges, {len(self.html) // 1024} kB; .save(path) writes it>"
+
     def save(self, path: Path) -> Path:
         """Write the page to ``path`` atomically and return the path."""
         path = Path(path)

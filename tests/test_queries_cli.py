@@ -72,7 +72,7 @@ def test_show_prints_the_query(invoke):
 def test_file_query(invoke, tmp_path):
     path = tmp_path / "menin.rq"
     path.write_text("SELECT ?drug WHERE { ?drug a allkg:MeninInhibitor }\n")
-    assert "drug:revumenib" in invoke("--file", str(path), "-f", "tsv").output
+    assert "drug:revumenib" in invoke("--query-file", str(path), "-f", "tsv").output
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_errors_are_clear(invoke, args, message):
 def test_syntax_error_in_a_file(invoke, tmp_path):
     path = tmp_path / "bad.rq"
     path.write_text("SELECT ?x WHERE {\n  ?x ?y\n}\n")
-    result = invoke("--file", str(path))
+    result = invoke("--query-file", str(path))
     assert result.exit_code == 1 and f"{path}:3:1: SPARQL syntax error" in result.output
 
 
@@ -101,3 +101,51 @@ def test_cli_formats_match_the_results_module():
     from allkg.results import FORMATS
 
     assert QUERY_FORMATS == FORMATS
+
+
+def test_old_option_spellings_still_work_with_a_warning(invoke, tmp_path):
+    path = tmp_path / "menin.rq"
+    path.write_text("SELECT ?drug WHERE { ?drug a allkg:MeninInhibitor }\n")
+    result = invoke("--file", str(path), "-f", "tsv")
+    assert result.exit_code == 0 and "drug:revumenib" in result.output and "--file is deprecated; use --query-file" in result.output
+
+
+def test_repeated_and_ignored_parameters_are_warned_about(invoke):
+    result = invoke("drug-adverse-effects", "-p", "drug=imatinib", "-p", "drug=nilotinib", "-f", "tsv")
+    assert result.exit_code == 0 and "-p drug is given more than once; using the last value, 'nilotinib'" in result.output
+    result = invoke("--list", "drug-profile", "-f", "tsv")
+    assert "are ignored" in result.output
+
+
+def test_query_list_shows_whole_names_in_80_columns():
+    from click.testing import CliRunner
+
+    from allkg.cli import main
+    from allkg.queries import list_queries
+
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["query", "--list", "--format", "table"])
+    assert result.exit_code == 0 and max(len(line) for line in result.output.splitlines()) <= 80
+    for query in list_queries():
+        assert query.name in result.output
+
+
+def test_validate_says_when_a_file_has_no_allkg_entity(tmp_path):
+    from click.testing import CliRunner
+
+    from allkg.cli import main
+
+    path = tmp_path / "other.ttl"
+    path.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1 and "none about an allkg entity" in result.output
+
+
+def test_short_reprs_for_views_and_results(build_result):
+    import allkg
+    from allkg.network import to_networkx
+    from allkg.views import render
+
+    result = allkg.query("drug-adverse-effects", drug="imatinib")
+    assert repr(result).startswith("<QueryResult") and len(repr(result)) < 200 and "<table" in result._repr_html_()
+    view = render(to_networkx(allkg.load_graph(inference=False)).subgraph(["drug/imatinib"]).copy(), title="one")
+    assert repr(view).startswith("<View 'one': 1 nodes") and len(repr(view)) < 200

@@ -86,7 +86,7 @@ def local_store(build_path):
 @pytest.fixture(scope="module")
 def pushed(oxigraph_server, build_path):
     """The server's default graph filled by ``allkg push``."""
-    result = CliRunner().invoke(main, ["push", "--endpoint", oxigraph_server.store, "--file", str(build_path)])
+    result = CliRunner().invoke(main, ["push", "--endpoint", oxigraph_server.store, "--graph", str(build_path)])
     assert result.exit_code == 0, result.output
     assert "count checked" in result.output
     queries.forget_names(oxigraph_server.query)
@@ -149,7 +149,7 @@ def test_a_short_upload_is_not_swapped_in(pushed, local_store):
 
 
 def test_push_to_a_closed_port_fails_clearly(build_path):
-    result = CliRunner().invoke(main, ["push", "--endpoint", f"http://127.0.0.1:{free_port()}/store", "--file", str(build_path)])
+    result = CliRunner().invoke(main, ["push", "--endpoint", f"http://127.0.0.1:{free_port()}/store", "--graph", str(build_path)])
     assert result.exit_code == 1
     assert "cannot reach http://127.0.0.1:" in result.output and "refused" in result.output.lower()
 
@@ -161,7 +161,7 @@ def test_push_to_a_read_only_store_changes_nothing(tmp_path, build_path):
     subprocess.run([str(OXIGRAPH), "load", "--location", str(location), "--file", str(seed)], check=True, capture_output=True)
     server = OxigraphServer(location, read_only=True)
     try:
-        result = CliRunner().invoke(main, ["push", "--endpoint", server.store, "--file", str(build_path)])
+        result = CliRunner().invoke(main, ["push", "--endpoint", server.store, "--graph", str(build_path)])
         assert result.exit_code == 1 and "refused the upload" in result.output and "unchanged" in result.output
         assert remote.count_triples(server.query, None) == 1
     finally:
@@ -169,12 +169,12 @@ def test_push_to_a_read_only_store_changes_nothing(tmp_path, build_path):
 
 
 def test_push_needs_endpoints_it_can_derive(build_path):
-    result = CliRunner().invoke(main, ["push", "--endpoint", "http://127.0.0.1:1/somewhere", "--file", str(build_path)])
+    result = CliRunner().invoke(main, ["push", "--endpoint", "http://127.0.0.1:1/somewhere", "--graph", str(build_path)])
     assert result.exit_code == 1 and "--query-endpoint" in result.output
 
 
 def test_push_checks_the_graph_iri(oxigraph_server, build_path):
-    result = CliRunner().invoke(main, ["push", "--endpoint", oxigraph_server.store, "--graph", "not an iri>", "--file", str(build_path)])
+    result = CliRunner().invoke(main, ["push", "--endpoint", oxigraph_server.store, "--named-graph", "not an iri>", "--graph", str(build_path)])
     assert result.exit_code == 1
 
 
