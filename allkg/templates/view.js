@@ -202,16 +202,22 @@
   const measure = document.createElement("canvas").getContext("2d");
   const byDegree = nodeRows.map(function (row, id) { return id; }).sort(function (a, b) { return data.degrees[b] - data.degrees[a] || a - b; });
   let declutterPending = false;
+  let pinned = [];  // the selected node and its neighbours: always labelled
+  function pin(id) {
+    pinned = id === null ? [] : [id].concat(network.getConnectedNodes(id).filter(function (n) { return typeof n === "number"; }));
+    declutter();
+  }
   function declutter() {
     if (!overview) return;
     const scale = network.getScale(), positions = network.getPositions(), shown = [], updates = [];
     const width = container.clientWidth, height = container.clientHeight, fontPx = 13;
     measure.font = fontPx + "px " + FONT;
-    byDegree.forEach(function (id) {
+    const first = new Set(pinned);
+    pinned.concat(byDegree.filter(function (id) { return !first.has(id); })).forEach(function (id) {
       const label = nodeRows[id][0], p = network.canvasToDOM(positions[id]), w = measure.measureText(label).width + 6;
       const radius = (10 + 20 * Math.min(1, data.degrees[id] / 30)) * scale;
       const box = [p.x - w / 2, p.y + radius, p.x + w / 2, p.y + radius + fontPx * 1.4];
-      const fits = box[0] >= 0 && box[2] <= width && box[1] >= 0 && box[3] <= height && !nodes.get(id).hidden &&
+      const fits = first.has(id) || box[0] >= 0 && box[2] <= width && box[1] >= 0 && box[3] <= height && !nodes.get(id).hidden &&
         !shown.some(function (b) { return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]; });
       if (fits) shown.push(box);
       updates.push({ id: id, label: fits ? label : undefined, font: { size: fontPx / scale } });
@@ -241,6 +247,7 @@
     highlight(id);
     labelEdges(network.getSelectedEdges());
     network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: false });
+    if (overview) pin(id);  // after the zoom: labels are sized for it
     showNode(id);
   }
   function search(query) {
@@ -334,9 +341,9 @@
   network.on("click", function (params) {
     const node = params.nodes[0];
     if (typeof node === "string" && network.isCluster(node)) { network.openCluster(node); highlight(null); return; }
-    if (typeof node === "number") { showNode(node); highlight(node); }
+    if (typeof node === "number") { showNode(node); highlight(node); if (overview) pin(node); }
     else if (params.edges.length && !params.nodes.length) showEdge(params.edges[0]);
-    else if (!params.nodes.length) highlight(null);
+    else if (!params.nodes.length) { highlight(null); if (overview) pin(null); }
   });
   // A neighbourhood opens with its centre described but not selected: selecting it would label every edge at once.
   if (data.focus !== null && data.focus !== undefined) showNode(data.focus);
