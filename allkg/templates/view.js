@@ -238,6 +238,11 @@
     if (id === null && !dimmed) return;
     dimmed = id !== null;
     nodes.update(nodeRows.map(function (row, n) { return { id: n, opacity: id === null || near.has(n) ? 1 : 0.15 }; }));
+    if (!edgesPending && data.edges.length <= 20000) {  // fade the other edges too, where that stays quick
+      edges.update(data.edges.map(function (row, e) {
+        return { id: e, color: { opacity: id === null || row[0] === id || row[1] === id ? 1 : 0.08 } };
+      }));
+    }
   }
   function focusNode(id) {
     const kindIndex = nodeRows[id][1];
