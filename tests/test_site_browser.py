@@ -198,3 +198,20 @@ def test_no_serious_accessibility_violation(browser, site, path):
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps(serious, indent=1)
     page.close()
+
+
+def test_malicious_labels_are_text_on_every_page(browser, tmp_path):
+    """Labels that try to run script are escaped on the pages and never run in the browser."""
+    from rdflib import Graph
+
+    graph = Graph().parse(Path(__file__).resolve().parent / "fixtures" / "malicious-label.ttl")
+    out = tmp_path / "site"
+    build_site(out, to_networkx(graph), graph)
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<img src=x" not in text and "<script>window.pwned" not in text and 'href="javascript:' not in text, page
+    loaded = SitePage(browser, out / "drug" / "evil.html", out)
+    loaded.page.on("dialog", lambda dialog: (loaded.errors.append("dialog: " + dialog.message), dialog.dismiss()))
+    assert "<img src=x onerror=alert(1)>" in loaded.page.inner_text("h1")
+    assert loaded.page.evaluate("window.pwned === undefined")
+    loaded.close()
