@@ -199,12 +199,22 @@ def sources(output_format: str) -> None:
         return
     from rich.table import Table
 
+    console = _console()
+    if console.width < 140:  # a table of seven columns cannot be read in a narrow terminal: one block per source
+        from rich.text import Text
+
+        console.print(f"Bibliography ({len(rows)} sources)", style="bold")
+        for row in rows:
+            console.print(Text(row["id"], style="bold"))  # ids are copied: on a line of their own, never cut
+            details = [f"{column}: {row[column]}" for column in BIBLIOGRAPHY_TABLE_COLUMNS[1:] if row.get(column)]
+            console.print(Text("  " + "\n  ".join(details), overflow="fold"))
+        return
     table = Table(title=f"Bibliography ({len(rows)} sources)")
     for column in BIBLIOGRAPHY_TABLE_COLUMNS:
         table.add_column(column, no_wrap=column in ("id", "revised", "accessed"), overflow="fold", min_width=8)
     for row in rows:
         table.add_row(*(row[column] for column in BIBLIOGRAPHY_TABLE_COLUMNS))
-    _console().print(table)
+    console.print(table)
 
 
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "md")  # allkg.results.FORMATS; not imported so --help stays fast

@@ -29,7 +29,7 @@ import networkx as nx
 
 from allkg.network import neighbourhood
 from allkg.sectors import section_of, severity_rank
-from allkg.views import DISCLAIMER, TEMPLATE_DIR, render, write_assets
+from allkg.views import DISCLAIMER, TEMPLATE_DIR, render
 
 # Qualifier columns come in this order when present (the rest follow alphabetically).
 QUALIFIER_ORDER = ["boxed warning", "severity", "frequency", "incidence", "timing", "evidence level", "in setting",
@@ -114,6 +114,17 @@ def _environment():
 
     return Environment(loader=FileSystemLoader(TEMPLATE_DIR / "site"), autoescape=select_autoescape(["html"]),
                        trim_blocks=True, lstrip_blocks=True)
+
+
+def shared_assets() -> dict[str, bytes]:
+    """Return the files every page loads from ``assets/`` (name -> content): a server serving entity pages
+    at ``/`` serves these at ``/assets/NAME``."""
+    from allkg.views import _own_file, vis_library
+
+    script, style = vis_library()
+    files = {"vis-network.min.js": script, "vis-network.css": style, "view.js": _own_file("view.js"), "view.css": _own_file("view.css")}
+    files.update({name: (TEMPLATE_DIR / "site" / name).read_text(encoding="utf-8") for name in ("site.css", "site.js")})
+    return {name: text.encode("utf-8") for name, text in files.items()}
 
 
 def render_entity_page(network: nx.MultiDiGraph, node: str, root: str = "../", view_url: str | None = None) -> str:
@@ -202,9 +213,9 @@ def build_site(out: Path, network: nx.MultiDiGraph, graph=None, progress=None) -
         target.write_text(text, encoding="utf-8")
 
     try:
-        write_assets(staging / "assets")
-        for name in ("site.css", "site.js"):
-            shutil.copyfile(TEMPLATE_DIR / "site" / name, staging / "assets" / name)
+        for name, content in shared_assets().items():
+            (staging / "assets").mkdir(exist_ok=True)
+            (staging / "assets" / name).write_bytes(content)
         entities = [node for node, data in network.nodes(data=True) if not page_path(node).startswith("source/")]
         links = {node: "../../" + page_path(node) for node in entities}
         total = len(entities)
@@ -260,4 +271,4 @@ def _search_index(network: nx.MultiDiGraph, entities: list[str]) -> list[list[st
             for n in entities]
 
 
-__all__ = ["build_site", "render_entity_page", "page_path"]
+__all__ = ["build_site", "render_entity_page", "page_path", "shared_assets"]

@@ -295,7 +295,7 @@ def render(network: nx.MultiDiGraph, title: str = "allkg", focus: str | None = N
     """Return the network drawn as a page; ``focus``: the node at the centre of a neighbourhood.
 
     ``assets``: a URL prefix (``"../assets/"``) where the page finds vis-network and its own script and styles
-    (see :func:`write_assets`) instead of inlining them, as the static site does. ``links``: node -> URL of its
+    (see :func:`allkg.site.shared_assets`) instead of inlining them, as the static site does. ``links``: node -> URL of its
     page; a click on a node then opens that page.
     """
     from markupsafe import Markup
@@ -314,13 +314,6 @@ def render(network: nx.MultiDiGraph, title: str = "allkg", focus: str | None = N
 @cache
 def _own_file(name: str) -> str:
     return (TEMPLATE_DIR / name).read_text(encoding="utf-8")
-
-
-def write_assets(directory: Path) -> dict[str, Path]:
-    """Write vis-network and the view's script and styles into ``directory``, for pages rendered with ``assets``."""
-    script, style = vis_library()
-    files = {"vis-network.min.js": script, "vis-network.css": style, "view.js": _own_file("view.js"), "view.css": _own_file("view.css")}
-    return write_atomically(Path(directory), {name: text.encode("utf-8") for name, text in files.items()})
 
 
 def default_path(name: str) -> Path:
