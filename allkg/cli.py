@@ -409,3 +409,14 @@ def push(store_url, graph_iri, graph_file, asserted_only, query_endpoint, update
 
 if __name__ == "__main__":
     main()
+
+
+def _register_explorer() -> None:
+    """The explorer's commands live in their own module (allkg.cli_explore) to keep this one small."""
+    from allkg.cli_explore import check_regimen, explore
+
+    main.add_command(explore)
+    main.add_command(check_regimen)
+
+
+_register_explorer()
