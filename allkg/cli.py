@@ -407,10 +407,6 @@ def push(store_url, graph_iri, graph_file, asserted_only, query_endpoint, update
     click.echo(f"pushed {result.triples} triples to {result.graph} of {result.store} in {result.seconds:.1f} s (count checked)")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def _register_explorer() -> None:
     """The explorer's commands live in their own module (allkg.cli_explore) to keep this one small."""
     from allkg.cli_explore import check_regimen, explore
@@ -420,3 +416,7 @@ def _register_explorer() -> None:
 
 
 _register_explorer()
+
+if __name__ == "__main__":
+    main()
+

@@ -82,6 +82,7 @@ class Verdict:
     drug: str
     label: str
     fitting_uses: list[dict] = field(default_factory=list)
+    failed_uses: list[dict] = field(default_factory=list)
     reasons: list[dict] = field(default_factory=list)
     paths: list[list[str]] = field(default_factory=list)
     path_statements: list[str] = field(default_factory=list)
@@ -113,7 +114,8 @@ class Explorer:
         candidates = [v for v in verdicts.values() if v.fitting_uses and not v.reasons]
         excluded = [v for v in verdicts.values() if v not in candidates]
         provenance = self._provenance({s for v in candidates for s in v.path_statements}
-                                      | {u["statement"] for v in candidates for u in v.fitting_uses})
+                                      | {u["statement"] for v in candidates for u in v.fitting_uses}
+                                      | {u["statement"] for v in excluded if not v.reasons for u in v.failed_uses})
         ranked = sorted(candidates, key=lambda v: (self._best_rank(v, provenance), -v.specificity, v.label.casefold()))
         cautions = self._cautions([v.drug for v in ranked])
         monitoring = self._monitoring([v.drug for v in ranked])
@@ -136,7 +138,7 @@ class Explorer:
                 for rank, v in enumerate(ranked, 1)
             ],
             "excluded": [
-                {"drug": v.drug, "label": v.label, "reasons": v.reasons or self._no_fit_reasons(v)}
+                {"drug": v.drug, "label": v.label, "reasons": v.reasons or self._no_fit_reasons(v, provenance)}
                 for v in sorted(excluded, key=lambda v: v.label.casefold())
             ],
             "regimens": self._regimens([v.drug for v in ranked]),
@@ -174,11 +176,11 @@ class Explorer:
                 verdict.fitting_uses.append(row)
             else:
                 row["failure"] = failure
-                verdict.__dict__.setdefault("failed_uses", []).append(row)
+                verdict.failed_uses.append(row)
 
-    def _no_fit_reasons(self, verdict: Verdict) -> list[dict]:
+    def _no_fit_reasons(self, verdict: Verdict, provenance: dict[str, list[dict]]) -> list[dict]:
         """The reasons a drug with no fitting use was dropped: the failure of the uses that got furthest."""
-        failed = verdict.__dict__.get("failed_uses", [])
+        failed = verdict.failed_uses
         if not failed:
             return [{"kind": "setting", "text": "no stated use of this drug fits the profile", "source": None}]
         furthest = max(USE_FAILURES.index(row["failure"][0]) for row in failed)
@@ -187,7 +189,8 @@ class Explorer:
             kind, text = row["failure"]
             if USE_FAILURES.index(kind) == furthest and text not in seen:
                 seen.add(text)
-                reasons.append({"kind": kind, "text": text, "source": self._source_of(row["statement"])})
+                sources = sorted(r["source"] for r in provenance.get(row["statement"], []))
+                reasons.append({"kind": kind, "text": text, "source": sources[0] if sources else None})
         return reasons
 
     def _add_resistance(self, verdicts: dict[str, Verdict]) -> None:
@@ -218,10 +221,6 @@ class Explorer:
         for row in self.rows("provenance", statement=_nodes(statements)):
             provenance.setdefault(row["statement"], []).append(row)
         return provenance
-
-    def _source_of(self, statement: str) -> str | None:
-        rows = self.rows("provenance", statement=[ox.NamedNode(statement)])
-        return sorted(row["source"] for row in rows)[0] if rows else None
 
     def _statements(self, verdict: Verdict) -> list[str]:
         return list(dict.fromkeys([*verdict.path_statements, *(u["statement"] for u in verdict.fitting_uses)]))

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from allkg.results import shorten
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -47,6 +45,25 @@ def answer_labels(answer: dict) -> dict[str, str]:
 
 def _cell(text) -> str:
     return str(text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def frames(answer: dict) -> dict:
+    """The answer as pandas DataFrames (for notebooks): candidates, cautions, excluded, regimens."""
+    import pandas as pd
+
+    labels = answer_labels(answer)
+    candidates = [{"rank": c["rank"], "drug": c["label"], "evidence level": c["evidence_level"],
+                   "why (most specific path)": " > ".join(_name(i, labels) for i in c["paths"][0]) if c["paths"] else "",
+                   "sources": len({b["source"] for b in c["basis"]}), "cautions": len(c["cautions"]),
+                   "monitoring": ", ".join(m["label"] for m in c["monitoring"])} for c in answer["candidates"]]
+    cautions = [{"drug": c["label"], "kind": x["kind"], "what": x["text"], "management": x["management"],
+                 "source": shorten(x["source"] or "")} for c in answer["candidates"] for x in c["cautions"]]
+    excluded = [{"drug": x["label"], "why not": r["kind"], "detail": r["text"], "source": shorten(r["source"] or "")}
+                for x in answer["excluded"] for r in x["reasons"]]
+    regimens = [{"regimen": r["label"], "evidence level": r["evidence_level"], "trials": ", ".join(shorten(t) for t in r["trials"])}
+                for r in answer["regimens"]]
+    return {name: pd.DataFrame(rows) for name, rows in
+            (("candidates", candidates), ("cautions", cautions), ("excluded", excluded), ("regimens", regimens))}
 
 
 def explore_markdown(answer: dict) -> str:
@@ -156,6 +173,8 @@ def _counts(kinds) -> list[tuple[str, int]]:
 
 def to_html(answer: dict, kind: str = "explore") -> str:
     """The answer as one offline HTML page (``kind``: "explore" or "check")."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape  # only pages need it: JSON stays quick to start
+
     environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"]))
     labels = answer_labels(answer)
     environment.filters["name"] = lambda iri: _name(iri, labels)
