@@ -42,6 +42,28 @@ def sparql(text, graph=None, **bindings):
     return run_sparql(text, graph, **bindings)
 
 
+def explore(graph=None, **profile):
+    """Candidate therapies for a patient profile, with paths, evidence, exclusions, cautions and monitoring.
+
+    For research and education only; never for treating a patient. Options (names as a person types them):
+    ``subtype``, ``alteration``, ``mutation``, ``marker``, ``setting``, ``population``, ``prior_therapy``,
+    ``comedication``, ``condition`` (each a name or a list of names) and ``age`` (years). Returns the documented
+    JSON dict (see :mod:`allkg.explore`).
+
+    >>> answer = explore(subtype="Ph+ ALL", mutation="T315I", setting="relapsed", age=54)  # doctest: +SKIP
+    """
+    from allkg.explore import explore as run
+
+    return run(graph, **profile)
+
+
+def check_regimen(drugs, graph=None, *, comedication=(), condition=()):
+    """Check a combination of drugs: interactions, shared adverse effects, boxed warnings, monitoring, tests."""
+    from allkg.regimen_check import check_regimen as run
+
+    return run(drugs, graph, comedication=comedication, condition=condition)
+
+
 def to_networkx(graph=None):
     """Return the graph (default: the built one) as a networkx MultiDiGraph, statements folded into edges."""
     from allkg.network import to_networkx as convert
@@ -65,4 +87,4 @@ def view(name=None, depth=1, graph=None, title=None):
     return render(network, title=title or (f"allkg: {network.nodes[focus]['label']}" if focus else "allkg"), focus=focus)
 
 
-__all__ = ["load_graph", "query", "sparql", "to_networkx", "view", "__version__"]
+__all__ = ["check_regimen", "explore", "load_graph", "query", "sparql", "to_networkx", "view", "__version__"]

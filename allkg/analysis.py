@@ -31,14 +31,8 @@ from allkg.curation import load_ontology
 from allkg.queries import run
 from allkg.resolve import NameIndex, network_index
 from allkg.results import shorten
-from allkg.vocab import ALLKG
+from allkg.vocab import ALLKG, SEVERITY_LEVELS, SEVERITY_RANK
 
-# Levels of the adverse-effect matrices: 0 = no statement, 1 = stated without the qualifier, then the
-# qualifier's values from least to most. "serious" (a regulatory notion) and "severe" (grade 3 or worse)
-# differ in meaning but not in rank, so they share a level. "less serious" (a label ranking an effect
-# below the drug's main toxicity, without a grade) says no more than "mild" does, so it shares that level.
-SEVERITY_LEVELS = ("no statement", "stated, severity not given", "mild or less serious", "serious or severe", "life-threatening", "can be fatal")
-SEVERITY_RANK = {"mild": 2, "less serious": 2, "serious": 3, "severe": 3, "life-threatening": 4, "can be fatal": 5}
 FREQUENCY_LEVELS = ("no statement", "stated, frequency not given", "common", "very common")
 FREQUENCY_RANK = {"common": 2, "very common": 3}
 MATRIX_KINDS = {"severity": (SEVERITY_LEVELS, SEVERITY_RANK), "frequency": (FREQUENCY_LEVELS, FREQUENCY_RANK)}

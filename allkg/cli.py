@@ -510,5 +510,16 @@ def push(store_url, graph_iri, graph_file, old_graph_file, asserted_only, query_
     click.echo(f"pushed {result.triples} triples to {result.graph} of {result.store} in {result.seconds:.1f} s (count checked)")
 
 
+def _register_explorer() -> None:
+    """The explorer's commands live in their own module (allkg.cli_explore) to keep this one small."""
+    from allkg.cli_explore import check_regimen, explore
+
+    main.add_command(explore)
+    main.add_command(check_regimen)
+
+
+_register_explorer()
+
 if __name__ == "__main__":
     main()
+

@@ -235,7 +235,7 @@ VARIABLE_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 def with_values(text: str, bindings: dict) -> str:
-    """Return ``text`` with ``bindings`` (name -> pyoxigraph IRI or literal) bound by a one-row VALUES block.
+    """Return ``text`` with ``bindings`` (name -> pyoxigraph IRI or literal, or a list of them) bound by VALUES.
 
     The block goes where the query marks it with the comment ``# parameters are bound here`` (each place so
     marked: Oxigraph plans a query best when the values meet the patterns that use them first; a query's author
@@ -246,15 +246,26 @@ def with_values(text: str, bindings: dict) -> str:
 
     >>> with_values("SELECT ?d WHERE { ?d a ?c }", {"c": ox.NamedNode("https://w3id.org/allkg/ontology#Drug")})
     'SELECT ?d WHERE { VALUES (?c) { (<https://w3id.org/allkg/ontology#Drug>) } ?d a ?c }'
+
+    A list of terms binds one variable to each of them in turn (the explorer binds a profile's entities so):
+
+    >>> with_values("SELECT ?d WHERE { ?d a ?c }", {"c": [ox.NamedNode("https://w3id.org/allkg/ontology#Drug")]})
+    'SELECT ?d WHERE { VALUES ?c { <https://w3id.org/allkg/ontology#Drug> } ?d a ?c }'
     """
     if not bindings:
         return text
-    for name, term in bindings.items():
-        if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name) or not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise ValueError(f"cannot bind {name!r} to {term!r}: give a variable name and an IRI or a literal")
-    names = " ".join(f"?{name}" for name in bindings)
-    row = " ".join(str(term) for term in bindings.values())  # N-Triples syntax, escaped by pyoxigraph
-    block = f"VALUES ({names}) {{ ({row}) }}"  # on the line it goes in, so error positions stay those of the file
+    for name, value in bindings.items():
+        terms = value if isinstance(value, (list, tuple)) else [value]
+        if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name) or not all(isinstance(t, (ox.NamedNode, ox.Literal)) for t in terms):
+            raise ValueError(f"cannot bind {name!r} to {value!r}: give a variable name and an IRI or a literal (or a list of them)")
+    single = {name: term for name, term in bindings.items() if not isinstance(term, (list, tuple))}
+    blocks = []  # N-Triples syntax, escaped by pyoxigraph; on the line it goes in, so error positions stay those of the file
+    if single:
+        blocks.append(f"VALUES ({' '.join(f'?{name}' for name in single)}) {{ ({' '.join(str(term) for term in single.values())}) }}")
+    for name, terms in bindings.items():
+        if isinstance(terms, (list, tuple)):  # several values of one variable: one row each
+            blocks.append(f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}")
+    block = " ".join(blocks)
     where, marks = _value_places(text)
     if not marks:
         return f"{text[:where + 1]} {block}{text[where + 1:]}"

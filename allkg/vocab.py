@@ -176,3 +176,11 @@ def entity_id(iri: str) -> str | None:
     if iri.startswith(BASE_IRI) and "#" not in iri[len(BASE_IRI):]:
         return iri[len(BASE_IRI):]
     return None
+
+
+# Levels of the adverse-effect matrices: 0 = no statement, 1 = stated without the qualifier, then the
+# qualifier's values from least to most. "serious" (a regulatory notion) and "severe" (grade 3 or worse)
+# differ in meaning but not in rank, so they share a level. "less serious" (a label ranking an effect
+# below the drug's main toxicity, without a grade) says no more than "mild" does, so it shares that level.
+SEVERITY_LEVELS = ("no statement", "stated, severity not given", "mild or less serious", "serious or severe", "life-threatening", "can be fatal")
+SEVERITY_RANK = {"mild": 2, "less serious": 2, "serious": 3, "severe": 3, "life-threatening": 4, "can be fatal": 5}

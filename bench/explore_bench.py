@@ -1,0 +1,98 @@
+"""Benchmark the therapy explorer: in-process and end to end from the CLI, on our graph and a million-triple one.
+
+Prints one table, side by side in one run: for each profile, the median and p95 of ``allkg.explore(...)`` and
+``check_regimen(...)`` in-process on our graph and on the synthetic graph of bench/synthetic.py (same shape,
+about a million triples), their ratio, and ``allkg explore ... --format json`` end to end in a new process.
+
+Targets (issue 13): explore median < 50 ms in-process and < 0.5 s end to end, on both graphs.
+
+    python bench/explore_bench.py [--triples 1000000] [--repeat 30] [--skip-synthetic]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from queries_bench import table, timings  # noqa: E402
+
+PROFILES = {
+    "Ph+ relapsed T315I adult": {"subtype": "Ph+ ALL", "mutation": ["T315I"], "setting": ["relapsed"], "age": 54},
+    "KMT2A-r relapsed child": {"alteration": ["KMT2A rearrangement"], "setting": ["relapsed"], "age": 8},
+    "B-ALL CD22 relapsed adult": {"subtype": "B-ALL", "marker": ["CD22"], "setting": ["relapsed"], "age": 30},
+    "T-ALL relapsed adult": {"subtype": "T-ALL", "setting": ["relapsed"], "age": 30},
+}
+COMBINATION = ["vincristine", "daunorubicin", "pegaspargase", "prednisone"]
+
+
+def _cli_args(profile: dict) -> list[str]:
+    args = []
+    for key, value in profile.items():
+        for item in value if isinstance(value, list) else [value]:
+            args += [f"--{key.replace('_', '-')}", str(item)]
+    return args
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--skip-synthetic", action="store_true")
+    options = parser.parse_args()
+
+    from allkg import queries
+    from allkg.explore import explore
+    from allkg.regimen_check import check_regimen
+    from allkg.store import ensure_built, open_store
+
+    graphs = {"ours": None}
+    directory = tempfile.TemporaryDirectory(prefix="allkg-bench-")
+    if not options.skip_synthetic:
+        from synthetic import write_synthetic
+
+        path = Path(directory.name) / "synthetic.nt"
+        write_synthetic(ensure_built(), path, options.triples)
+        graphs["synthetic"] = open_store(path)
+        queries.name_index(graphs["synthetic"])  # built once per graph, as a long-running process would
+        print(f"synthetic graph: {len(graphs['synthetic'])} triples with entailment")
+    explore(**PROFILES["T-ALL relapsed adult"])  # build our graph's store and name index outside the timings
+
+    rows = []
+    work = [(name, lambda graph, p=profile: explore(graph, **p)) for name, profile in PROFILES.items()]
+    work.append(("check-regimen " + " ".join(COMBINATION), lambda graph: check_regimen(COMBINATION, graph)))
+    for name, function in work:
+        row = [name]
+        medians = {}
+        for label, graph in graphs.items():
+            median, p95 = timings(lambda: function(graph), options.repeat)
+            medians[label] = median
+            row += [f"{median:.1f}", f"{p95:.1f}"]
+        if "synthetic" in medians:
+            row.append(f"{medians['synthetic'] / medians['ours']:.1f}x")
+        rows.append(row)
+    header = ["in-process", "ours median", "ours p95"]
+    if "synthetic" in graphs:
+        header += ["synthetic median", "synthetic p95", "ratio"]
+    table("allkg.explore / check_regimen in-process; ms", header, rows)
+
+    env = dict(os.environ)
+    cli_rows = []
+    for name, profile in list(PROFILES.items())[:2]:
+        command = [sys.executable, "-m", "allkg.cli", "explore", *_cli_args(profile), "--format", "json"]
+        subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)
+        median, p95 = timings(lambda: subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True), 5, warmup=0)
+        cli_rows.append([f"allkg explore ({name})", f"{median:.0f}", f"{p95:.0f}"])
+    table("End to end on our graph, new process each time; ms", ["command", "median", "p95"], cli_rows)
+    directory.cleanup()
+
+
+if __name__ == "__main__":
+    main()
