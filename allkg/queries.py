@@ -37,6 +37,9 @@ from allkg.results import PREFIXES_FILE, QueryResult
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+\((?P<kind>\w+);\s*example:\s*(?P<example>[^;)]*?)\s*(?P<optional>;\s*optional\s*)?\)\s*(?P<description>.*)$")
+# "# search: text -> entity": the text index finds the entities with a name containing the parameter's value,
+# and they are bound to the variable (a VALUES block), so the query reads only their names.
+SEARCH_LINE = re.compile(r"^(?P<param>[A-Za-z_]\w*)\s*->\s*(?P<variable>[A-Za-z_]\w*)\b")
 COLUMN_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<description>.+)$")
 SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+)")
 
@@ -84,6 +87,7 @@ class NamedQuery:
     text: str
     path: Path
     free: bool = False  # a SPARQL file without a header: any variable may be bound
+    search: tuple[str, str] | None = None  # (parameter, variable): see SEARCH_LINE
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -100,7 +104,7 @@ class NamedQuery:
 
 def parse_header(text: str, path: Path) -> NamedQuery:
     """Read the comment header of a named query; raise QueryError, naming file and line, on a malformed one."""
-    fields: dict[str, list] = {"title": [], "description": [], "param": [], "column": []}
+    fields: dict[str, list] = {"title": [], "description": [], "param": [], "column": [], "search": []}
     last = None
     for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("#"):
@@ -108,7 +112,7 @@ def parse_header(text: str, path: Path) -> NamedQuery:
                 break  # the header ends at the first line of SPARQL
             continue
         body = line[1:]
-        match = re.match(r"^ (title|description|param|column):\s*(.*)$", body)
+        match = re.match(r"^ (title|description|param|column|search):\s*(.*)$", body)
         if match:
             last = match.group(1)
             fields[last].append((number, match.group(2).strip()))
@@ -131,8 +135,15 @@ def parse_header(text: str, path: Path) -> NamedQuery:
         if not match:
             raise QueryError(f"{where}:{number}: a column reads 'NAME description', not {value!r}")
         columns.append(Column(match["name"], match["description"]))
+    search = None
+    for number, value in fields["search"]:
+        match = SEARCH_LINE.match(value)
+        if not match or match["param"] not in {p.name for p in params}:
+            raise QueryError(f"{where}:{number}: a search line reads 'PARAM -> VARIABLE' with a declared string parameter, not {value!r}")
+        search = (match["param"], match["variable"])
     return NamedQuery(
-        path.stem, fields["title"][0][1], " ".join(v for _, v in fields["description"]), tuple(params), tuple(columns), text, path
+        path.stem, fields["title"][0][1], " ".join(v for _, v in fields["description"]), tuple(params), tuple(columns), text, path,
+        search=search,
     )
 
 
@@ -235,7 +246,7 @@ VARIABLE_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 def with_values(text: str, bindings: dict) -> str:
-    """Return ``text`` with ``bindings`` (name -> pyoxigraph IRI or literal) bound by a one-row VALUES block.
+    """Return ``text`` with ``bindings`` (name -> pyoxigraph IRI or literal, or a list of them) bound by VALUES.
 
     The block goes where the query marks it with the comment ``# parameters are bound here`` (each place so
     marked: Oxigraph plans a query best when the values meet the patterns that use them first; a query's author
@@ -246,15 +257,26 @@ def with_values(text: str, bindings: dict) -> str:
 
     >>> with_values("SELECT ?d WHERE { ?d a ?c }", {"c": ox.NamedNode("https://w3id.org/allkg/ontology#Drug")})
     'SELECT ?d WHERE { VALUES (?c) { (<https://w3id.org/allkg/ontology#Drug>) } ?d a ?c }'
+
+    A list of terms binds one variable to each of them in turn (the explorer binds a profile's entities so):
+
+    >>> with_values("SELECT ?d WHERE { ?d a ?c }", {"c": [ox.NamedNode("https://w3id.org/allkg/ontology#Drug")]})
+    'SELECT ?d WHERE { VALUES ?c { <https://w3id.org/allkg/ontology#Drug> } ?d a ?c }'
     """
     if not bindings:
         return text
-    for name, term in bindings.items():
-        if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name) or not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise ValueError(f"cannot bind {name!r} to {term!r}: give a variable name and an IRI or a literal")
-    names = " ".join(f"?{name}" for name in bindings)
-    row = " ".join(str(term) for term in bindings.values())  # N-Triples syntax, escaped by pyoxigraph
-    block = f"VALUES ({names}) {{ ({row}) }}"  # on the line it goes in, so error positions stay those of the file
+    for name, value in bindings.items():
+        terms = value if isinstance(value, (list, tuple)) else [value]
+        if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name) or not all(isinstance(t, (ox.NamedNode, ox.Literal)) for t in terms):
+            raise ValueError(f"cannot bind {name!r} to {value!r}: give a variable name and an IRI or a literal (or a list of them)")
+    single = {name: term for name, term in bindings.items() if not isinstance(term, (list, tuple))}
+    blocks = []  # N-Triples syntax, escaped by pyoxigraph; on the line it goes in, so error positions stay those of the file
+    if single:
+        blocks.append(f"VALUES ({' '.join(f'?{name}' for name in single)}) {{ ({' '.join(str(term) for term in single.values())}) }}")
+    for name, terms in bindings.items():
+        if isinstance(terms, (list, tuple)):  # several values of one variable: one row each
+            blocks.append(f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}")
+    block = " ".join(blocks)
     where, marks = _value_places(text)
     if not marks:
         return f"{text[:where + 1]} {block}{text[where + 1:]}"
@@ -411,6 +433,10 @@ def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpo
     """
     query = name if isinstance(name, NamedQuery) else load_query(name)
     bindings = bind(query, params, graph, endpoint)
+    if query.search and endpoint is None and query.search[0] in bindings:
+        parameter, variable = query.search
+        hits = stores.text_index(graph).search(bindings[parameter].value)
+        bindings[variable] = [ox.NamedNode(entity) for entity in hits]
     result = execute(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path))
     result.name = query.name
     return result

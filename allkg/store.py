@@ -121,6 +121,7 @@ def open_store(path: Path | None = None, *, store_dir: Path | None = None, infer
     if store_dir is None:
         store = ox.Store()
         _fill(store, path, inference, progress=_reporter(path))
+        _store_dirs[id(store)] = None
         return store
     store_dir = Path(store_dir)
     stamp_file = store_dir / STORE_STAMP
@@ -132,8 +133,36 @@ def open_store(path: Path | None = None, *, store_dir: Path | None = None, infer
         store.clear()
         _fill(store, path, inference, progress=_reporter(path))
         store.flush()
+        from allkg.textindex import build_for_store
+
+        build_for_store(store, store_dir)
         stamp_file.write_text(json.dumps(wanted, indent=1) + "\n", encoding="utf-8")
+    _store_dirs[id(store)] = store_dir
     return store
+
+
+# id of a store opened here -> the directory it lives in (None: in memory), for its text index. No reference to the
+# store is kept (RocksDB allows one open handle per directory); every open_store call overwrites its id's entry.
+_store_dirs: dict[int, Path | None] = {}
+_text_indexes: dict[int, tuple[ox.Store, object]] = {}
+
+
+def text_index(graph=None):
+    """Return the text index of a graph's names (see :mod:`allkg.textindex`): beside a store on disk, else built now."""
+    from allkg.textindex import INDEX_FILE, TextIndex, build_for_store
+
+    store = default_store() if graph is None else oxigraph_of(graph)
+    if store is None:
+        raise ValueError("a text search needs an Oxigraph store (allkg.load_graph gives one)")
+    cached = _text_indexes.get(id(store))
+    if cached is None or cached[0] is not store:
+        directory = _store_dirs.get(id(store))
+        if directory is not None and (directory / INDEX_FILE).exists():
+            index = TextIndex.open(directory / INDEX_FILE)
+        else:
+            index = build_for_store(store)
+        cached = _text_indexes[id(store)] = (store, index)
+    return cached[1]
 
 
 # Files larger than this report their loading on standard error: a person waiting should see it move.
