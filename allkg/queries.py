@@ -37,6 +37,9 @@ from allkg.results import PREFIXES_FILE, QueryResult
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+\((?P<kind>\w+);\s*example:\s*(?P<example>[^;)]*?)\s*(?P<optional>;\s*optional\s*)?\)\s*(?P<description>.*)$")
+# "# search: text -> entity": the text index finds the entities with a name containing the parameter's value,
+# and they are bound to the variable (a VALUES block), so the query reads only their names.
+SEARCH_LINE = re.compile(r"^(?P<param>[A-Za-z_]\w*)\s*->\s*(?P<variable>[A-Za-z_]\w*)\b")
 COLUMN_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<description>.+)$")
 SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+)")
 
@@ -84,6 +87,7 @@ class NamedQuery:
     text: str
     path: Path
     free: bool = False  # a SPARQL file without a header: any variable may be bound
+    search: tuple[str, str] | None = None  # (parameter, variable): see SEARCH_LINE
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -100,7 +104,7 @@ class NamedQuery:
 
 def parse_header(text: str, path: Path) -> NamedQuery:
     """Read the comment header of a named query; raise QueryError, naming file and line, on a malformed one."""
-    fields: dict[str, list] = {"title": [], "description": [], "param": [], "column": []}
+    fields: dict[str, list] = {"title": [], "description": [], "param": [], "column": [], "search": []}
     last = None
     for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("#"):
@@ -108,7 +112,7 @@ def parse_header(text: str, path: Path) -> NamedQuery:
                 break  # the header ends at the first line of SPARQL
             continue
         body = line[1:]
-        match = re.match(r"^ (title|description|param|column):\s*(.*)$", body)
+        match = re.match(r"^ (title|description|param|column|search):\s*(.*)$", body)
         if match:
             last = match.group(1)
             fields[last].append((number, match.group(2).strip()))
@@ -131,8 +135,15 @@ def parse_header(text: str, path: Path) -> NamedQuery:
         if not match:
             raise QueryError(f"{where}:{number}: a column reads 'NAME description', not {value!r}")
         columns.append(Column(match["name"], match["description"]))
+    search = None
+    for number, value in fields["search"]:
+        match = SEARCH_LINE.match(value)
+        if not match or match["param"] not in {p.name for p in params}:
+            raise QueryError(f"{where}:{number}: a search line reads 'PARAM -> VARIABLE' with a declared string parameter, not {value!r}")
+        search = (match["param"], match["variable"])
     return NamedQuery(
-        path.stem, fields["title"][0][1], " ".join(v for _, v in fields["description"]), tuple(params), tuple(columns), text, path
+        path.stem, fields["title"][0][1], " ".join(v for _, v in fields["description"]), tuple(params), tuple(columns), text, path,
+        search=search,
     )
 
 
@@ -422,6 +433,10 @@ def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpo
     """
     query = name if isinstance(name, NamedQuery) else load_query(name)
     bindings = bind(query, params, graph, endpoint)
+    if query.search and endpoint is None and query.search[0] in bindings:
+        parameter, variable = query.search
+        hits = stores.text_index(graph).search(bindings[parameter].value)
+        bindings[variable] = [ox.NamedNode(entity) for entity in hits]
     result = execute(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path))
     result.name = query.name
     return result

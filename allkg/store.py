@@ -1,8 +1,11 @@
 """The query store: the built graph in Oxigraph, with the class and property hierarchy materialised.
 
 Entailment is decided here, once, for every query: at load time the rules in
-``queries/entailment/*.ru`` (a small OWL 2 RL subset: scm-sco, scm-spo,
+``queries/entailment/*.rq`` (a small OWL 2 RL subset: scm-sco, scm-spo,
 prp-spo1, prp-symp, prp-trp, cax-sco) are applied until nothing new follows.
+Each rule is a CONSTRUCT of the triples it adds that the store lacks; its
+answer is streamed to a file and bulk-loaded, so a large store on disk never
+holds the graph twice in memory.
 So ``?drug a allkg:TargetedTherapy`` finds the tyrosine kinase inhibitors and
 the menin inhibitor, ``allkg:subtypeOf`` is closed, and every qualifier is
 also an ``allkg:qualifier``. Domain and range axioms are *not* used to
@@ -51,22 +54,38 @@ def ensure_built(path: Path | None = None) -> Path:
 
 
 def entailment_rules() -> list[tuple[str, str]]:
-    """Return the entailment rules as (name, SPARQL Update text), in the order they are applied."""
-    return [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(ENTAILMENT_DIR.glob("*.ru"))]
+    """Return the entailment rules as (name, SPARQL CONSTRUCT text), in the order they are applied."""
+    return [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(ENTAILMENT_DIR.glob("*.rq"))]
 
 
-def materialise(store: ox.Store) -> int:
-    """Apply the entailment rules to ``store`` until nothing new follows; return the number of triples added."""
-    rules = entailment_rules()
-    before = start = len(store)
-    for _ in range(MAX_ENTAILMENT_ROUNDS):
-        for _, text in rules:
-            store.update(text)
-        after = len(store)
-        if after == before:
-            break
-        before = after
-    return len(store) - start
+def materialise(store: ox.Store, progress=None) -> int:
+    """Apply the entailment rules to ``store`` until a round adds nothing; return the number of triples added.
+
+    Each rule's new triples are written to a temporary N-Triples file and loaded from there (bulk-loaded into a
+    store on disk), never gathered in Python. ``progress(message)`` hears about each round.
+    """
+    import tempfile
+
+    added = 0
+    with tempfile.TemporaryDirectory(prefix="allkg-entailment-") as directory:
+        for round_number in range(1, MAX_ENTAILMENT_ROUNDS + 1):
+            new_in_round = 0
+            for name, text in entailment_rules():
+                path = Path(directory) / f"{name}.nt"
+                ox.serialize(store.query(text), output=str(path), format=ox.RdfFormat.N_TRIPLES)
+                size = path.stat().st_size
+                if size == 0:
+                    continue
+                with path.open("rb") as stream:
+                    count = sum(1 for _ in stream)
+                store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+                new_in_round += count  # CONSTRUCT may repeat a triple: an upper bound, and 0 means done
+            added += new_in_round
+            if progress:
+                progress(f"entailment round {round_number}: {new_in_round} triples")
+            if new_in_round == 0:
+                break
+    return added
 
 
 def _guess_format(path: Path) -> ox.RdfFormat:
@@ -101,7 +120,8 @@ def open_store(path: Path | None = None, *, store_dir: Path | None = None, infer
     path = ensure_built(path)
     if store_dir is None:
         store = ox.Store()
-        _fill(store, path, inference)
+        _fill(store, path, inference, progress=_reporter(path))
+        _store_dirs[id(store)] = None
         return store
     store_dir = Path(store_dir)
     stamp_file = store_dir / STORE_STAMP
@@ -109,21 +129,93 @@ def open_store(path: Path | None = None, *, store_dir: Path | None = None, infer
     store = ox.Store(str(store_dir))
     current = json.loads(stamp_file.read_text(encoding="utf-8")) if stamp_file.exists() else None
     if current != wanted:
-        # Entailment runs in memory and the result is bulk-loaded: SPARQL updates on RocksDB are far slower.
-        memory = ox.Store()
-        _fill(memory, path, inference)
+        stamp_file.unlink(missing_ok=True)  # a load cut short leaves no stamp, so the next open loads again
         store.clear()
-        store.bulk_load(memory.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-        del memory
+        _fill(store, path, inference, progress=_reporter(path))
         store.flush()
+        from allkg.textindex import build_for_store
+
+        build_for_store(store, store_dir)
         stamp_file.write_text(json.dumps(wanted, indent=1) + "\n", encoding="utf-8")
+    _store_dirs[id(store)] = store_dir
     return store
 
 
-def _fill(store: ox.Store, path: Path, inference: bool) -> None:
-    store.bulk_load(path=str(path), format=_guess_format(path))
+# id of a store opened here -> the directory it lives in (None: in memory), for its text index. No reference to the
+# store is kept (RocksDB allows one open handle per directory); every open_store call overwrites its id's entry.
+_store_dirs: dict[int, Path | None] = {}
+_text_indexes: dict[int, tuple[ox.Store, object]] = {}
+
+
+def text_index(graph=None):
+    """Return the text index of a graph's names (see :mod:`allkg.textindex`): beside a store on disk, else built now."""
+    from allkg.textindex import INDEX_FILE, TextIndex, build_for_store
+
+    store = default_store() if graph is None else oxigraph_of(graph)
+    if store is None:
+        raise ValueError("a text search needs an Oxigraph store (allkg.load_graph gives one)")
+    cached = _text_indexes.get(id(store))
+    if cached is None or cached[0] is not store:
+        directory = _store_dirs.get(id(store))
+        if directory is not None and (directory / INDEX_FILE).exists():
+            index = TextIndex.open(directory / INDEX_FILE)
+        else:
+            index = build_for_store(store)
+        cached = _text_indexes[id(store)] = (store, index)
+    return cached[1]
+
+
+# Files larger than this report their loading on standard error: a person waiting should see it move.
+PROGRESS_BYTES = 64 << 20
+
+
+def _reporter(path: Path):
+    if path.stat().st_size < PROGRESS_BYTES:
+        return None
+    import sys
+
+    def report(message: str) -> None:
+        print(f"allkg: {path.name}: {message}", file=sys.stderr, flush=True)
+
+    return report
+
+
+class _CountingReader:
+    """A binary file that reports how much of it has been read (bulk_load reads it in chunks)."""
+
+    def __init__(self, path: Path, progress):
+        self._stream, self._size, self._read, self._shown = path.open("rb"), path.stat().st_size, 0, -1
+        self._progress = progress
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._read += len(data)
+        percent = self._read * 100 // max(self._size, 1)
+        if percent // 10 != self._shown // 10:
+            self._shown = percent
+            self._progress(f"loaded {percent}% of {self._size >> 20} MB")
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _fill(store: ox.Store, path: Path, inference: bool, progress=None) -> None:
+    if progress is None:
+        store.bulk_load(path=str(path), format=_guess_format(path))
+    else:
+        reader = _CountingReader(path, progress)
+        try:
+            store.bulk_load(reader, format=_guess_format(path))
+        finally:
+            reader.close()
     if inference:
-        materialise(store)
+        materialise(store, progress)
 
 
 def load_graph(path: Path | None = None, *, store_dir: Path | None = None, inference: bool = True):
