@@ -402,7 +402,7 @@ def push(store_url, graph_iri, graph_file, asserted_only, query_endpoint, update
     try:
         result = push_graph(store_url, graph_iri, path=graph_file, inference=not asserted_only,
                             query_endpoint=query_endpoint, update_endpoint=update_endpoint)
-    except (RemoteError, ValueError, FileNotFoundError) as error:
+    except (RemoteError, ValueError, SyntaxError, FileNotFoundError) as error:
         _fail(str(error))
     click.echo(f"pushed {result.triples} triples to {result.graph} of {result.store} in {result.seconds:.1f} s (count checked)")
 

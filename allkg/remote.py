@@ -207,8 +207,8 @@ def push(store_url: str, graph: str | None = None, *, path: Path | None = None, 
          query_endpoint: str | None = None, update_endpoint: str | None = None) -> PushResult:
     """Load the built graph (default: with the class and property hierarchy materialised, as local queries see it)
     into ``graph`` of the Graph Store at ``store_url``, replacing it, and check the triple count."""
-    from allkg.store import open_store
+    from allkg.store import exact_triples
 
-    store = open_store(path, inference=inference)
-    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    return push_data(store_url, data, len(store), graph, query_endpoint=query_endpoint, update_endpoint=update_endpoint)
+    triples = exact_triples(path, inference=inference)  # literals exactly as in the file: no store normalisation
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return push_data(store_url, data, len(triples), graph, query_endpoint=query_endpoint, update_endpoint=update_endpoint)
