@@ -88,13 +88,13 @@ def split_credentials(url: str) -> tuple[str, Credentials | None]:
     ('http://127.0.0.1:7878/store', Credentials(user='ann'))
     """
     parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url, None
     try:
         port = parts.port
-    except ValueError:
-        raise RemoteError(f"{safe_url(url)}: the port is not a number (a password holding '/', '?', '#' or '@' "
-                          "must be percent-encoded in an address; or give --user and --password instead)") from None
+    except ValueError:  # not shown: a password with an unencoded '/' spills into the host and path
+        raise RemoteError("the store's address does not parse: its port is not a number (a password holding '/', '?', '#' "
+                          "or '@' must be percent-encoded in an address; or give --user and --password instead)") from None
+    if "@" not in parts.netloc:
+        return url, None
     host = parts.hostname or ""
     netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
     credentials = Credentials(urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or ""))
@@ -145,7 +145,7 @@ def _refused_credentials(url: str, error: urllib.error.HTTPError, body: bytes, c
         scheme, _, rest = challenge.partition(" ")
         realm = next((item.split("=", 1)[1].strip('" ') for item in rest.split(",") if item.strip().lower().startswith("realm=")), "")
         reason = f"it asks for {scheme} authentication" + (f" (realm {realm!r})" if realm else "")
-    said = f"{safe_url(url)} answered 401 {error.reason or 'Unauthorized'}: {reason or 'no reason given'}"
+    said = f"{safe_url(url)} answered 401 Unauthorized: {reason or 'no reason given'}"
     if credentials:
         return f"{said}; the credentials given were not accepted"
     return f"{said}; give --user and --password (or ALLKG_USER and ALLKG_PASSWORD), or --token (or ALLKG_TOKEN)"
