@@ -77,9 +77,6 @@ def print_summary(result) -> None:
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate(file: Path | None) -> None:
     """Validate FILE (any RDF format rdflib reads), or the curated graph, against the shapes and QC queries."""
-    from rdflib import Graph
-    from rdflib.util import guess_format
-
     from allkg.build import assemble
     from allkg.curation import load_ontology
     from allkg.tables import CurationError
@@ -92,10 +89,7 @@ def validate(file: Path | None) -> None:
             _fail(str(error))
         click.echo("the curated graph is valid")
         return
-    try:
-        graph = Graph().parse(file, format=guess_format(str(file)) or "turtle")
-    except Exception as error:  # rdflib raises many parser-specific types
-        _fail(f"{file}: cannot parse: {error}")
+    graph = _parse_exactly(file)
     report = validate_graph(graph, ontology=load_ontology())
     click.echo(str(report))
     if not report.ok:
@@ -185,17 +179,30 @@ def _load(graph_file: Path | None):
     Pictures show asserted facts only: entailed triples (a ``broader`` copy of every ``subtype of``, mirrored
     symmetric edges, transitive shortcuts) have no statement or source behind them.
     """
-    from rdflib import Graph
-    from rdflib.util import guess_format
-
     if graph_file is None:
         from allkg import load_graph
 
         return load_graph(inference=False)
+    return _parse_exactly(graph_file)
+
+
+def _parse_exactly(path: Path):
+    """Return the RDF file at ``path`` as an rdflib Graph, each literal as the file wrote it.
+
+    rdflib rewrites literals to a canonical form while it reads ("1.50"^^xsd:decimal -> "1.5", "01" -> "1",
+    1.0E6 -> 1000000.0) unless NORMALIZE_LITERALS is off; it is a global switch, so it is turned off for
+    this one parse only.
+    """
+    import rdflib
+    from rdflib.util import guess_format
+
+    normalize, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
     try:
-        return Graph().parse(graph_file, format=guess_format(str(graph_file)) or "turtle")
+        return rdflib.Graph().parse(path, format=guess_format(str(path)) or "turtle")
     except Exception as error:  # rdflib raises many parser-specific types
-        _fail(f"{graph_file}: cannot parse: {error}")
+        _fail(f"{path}: cannot parse: {error}")
+    finally:
+        rdflib.NORMALIZE_LITERALS = normalize
 
 
 @main.command()

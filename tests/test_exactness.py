@@ -199,3 +199,36 @@ def test_a_file_with_a_lone_surrogate_is_refused_cleanly(tmp_path):
     result = CliRunner().invoke(main, ["push", "--endpoint", "http://127.0.0.1:1/store", "--file", str(path)])
     assert result.exit_code == 1 and "D800" in result.output and "Traceback" not in result.output
     assert not isinstance(result.exception, SyntaxError)
+
+
+def test_export_of_a_users_file_keeps_literals_exactly(tmp_path):
+    import json
+
+    import rdflib
+
+    path = tmp_path / "user.ttl"
+    path.write_text('@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n<https://w3id.org/allkg/disease/x> '
+                    '<http://www.w3.org/2000/01/rdf-schema#label> "x" ; <urn:example:rate> "1.50"^^xsd:decimal , "1.0E6"^^xsd:double , "7"^^xsd:short .\n',
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", "--format", "json", "--out", str(tmp_path / "out.json"), "--graph", str(path)])
+    assert result.exit_code == 0, result.output
+    text = json.dumps(json.loads((tmp_path / "out.json").read_text(encoding="utf-8")))
+    assert "1.50" in text and "1.0E6" in text
+    assert rdflib.NORMALIZE_LITERALS is True, "the switch is turned back on for everyone else"
+
+
+def test_the_build_keeps_curated_literals_as_written(tmp_path):
+    import shutil
+
+    from allkg.build import serialize
+    from allkg.curation import OntologyIndex, load_curation, load_ontology
+    from allkg.rdfbuild import build_graph
+    from allkg.vocab import GRAPH_DIR
+
+    copy = tmp_path / "graph"
+    shutil.copytree(GRAPH_DIR, copy)
+    path = next(path for path in sorted((copy / "facts").glob("*.tsv")) if "\tproportionOfParent\t0.25\t" in path.read_text(encoding="utf-8"))
+    path.write_text(path.read_text(encoding="utf-8").replace("\tproportionOfParent\t0.25\t", "\tproportionOfParent\t0.250\t"), encoding="utf-8")
+    ontology = OntologyIndex(load_ontology())
+    built = serialize(build_graph(load_curation(copy, ontology), ontology))
+    assert b'"0.250"^^<http://www.w3.org/2001/XMLSchema#decimal>' in built["allkg.nt"]
