@@ -406,7 +406,8 @@ def push(store_url, graph_iri, graph_file, asserted_only, query_endpoint, update
     \b
     allkg push --endpoint http://127.0.0.1:7878/store
     allkg push --endpoint http://localhost:3030/allkg/data --graph https://w3id.org/allkg/graph
-    ALLKG_USER=dba ALLKG_PASSWORD=... allkg push --endpoint http://localhost:8890/sparql-graph-crud-auth
+    export ALLKG_USER=dba ALLKG_PASSWORD=...   # never on the command line
+    allkg push --endpoint http://localhost:8890/sparql-graph-crud-auth
     allkg query --endpoint http://127.0.0.1:7878/query drug-adverse-effects -p drug=imatinib
     """
     from allkg import remote
