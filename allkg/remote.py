@@ -6,7 +6,12 @@ checked there, and one SPARQL Update ``MOVE`` swaps it into place (stores run
 an update request as one transaction). A plain PUT onto the target is not
 enough: Oxigraph, for one, clears the graph before it parses the upload, so a
 failed upload would leave it empty or partial. On any failure the temporary
-graph is dropped and the target is left as it was.
+graph is dropped and the target is left as it was; a lost answer to the swap
+itself is checked in the store before it is called a failure; temporary graphs
+that a crash left behind are dropped by the next push. Virtuoso, which has no
+default graph to write to, gets :data:`PROJECT_GRAPH` instead (see docs/push.md).
+Credentials (Basic, Digest or a bearer token) come from options, the
+environment or the address, and are never shown.
 
 Remote queries send the text with the project's prefixes declared and the
 parameters bound by a ``VALUES`` block, exactly as local queries are
