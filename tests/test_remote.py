@@ -471,7 +471,9 @@ def virtuoso(tmp_path_factory, request):
     if not (shutil.which("virtuoso-t") and shutil.which("isql-vt")):
         pytest.skip("Debian's virtuoso-opensource is not installed (scripts/test.sh installs it with apt-get)")
     binary = Path(shutil.which("virtuoso-t")).stat()
-    template = Path(request.config.cache.mkdir(f"virtuoso-{binary.st_size}-{int(binary.st_mtime)}"))
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider: then made afresh each session
+    key = f"virtuoso-{binary.st_size}-{int(binary.st_mtime)}"
+    template = Path(cache.mkdir(key)) if cache else tmp_path_factory.mktemp(key)
     if not (template / "virtuoso.db").exists():
         fresh = VirtuosoServer(tmp_path_factory.mktemp("virtuoso-template"))
         # The anonymous /sparql and /sparql-graph-crud run as the SQL user "SPARQL", which may not write by default.
