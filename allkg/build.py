@@ -1,8 +1,9 @@
 """Build the graph from the curated tables and write it out, deterministically and atomically.
 
 Nothing is written unless reading, checking and validation all succeed, and
-each output replaces its predecessor in one rename, so a failed build leaves
-the previous outputs exactly as they were.
+the outputs replace their predecessors together, in one rename (see
+:func:`write_release`), so a failed or killed build leaves the previous
+outputs exactly as they were.
 """
 
 from __future__ import annotations
@@ -100,10 +101,76 @@ def write_atomically(directory: Path, contents: dict[str, bytes]) -> dict[str, P
     return {name: directory / name for name in contents}
 
 
+CURRENT_RELEASE = ".allkg-current"  # symlink to the release directory that holds the outputs in use
+RELEASE_PREFIX = ".allkg-release-"
+
+
+def write_release(directory: Path, contents: dict[str, bytes]) -> dict[str, Path]:
+    """Replace the outputs in ``directory`` as one set: readers see all old or all new files, never a mix.
+
+    The files go into a fresh release directory, and one rename of the ``.allkg-current`` symlink swaps the whole
+    set; each output (``allkg.nt``...) is a fixed symlink through it. Releases and temporary files left by an
+    interrupted build are removed by the next one. A lock on the directory keeps two builds from cleaning each
+    other's work.
+    """
+    import fcntl
+
+    directory.mkdir(parents=True, exist_ok=True)
+    lock = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        release = Path(tempfile.mkdtemp(prefix=RELEASE_PREFIX, dir=directory))
+        os.chmod(release, 0o755)  # mkdtemp makes 0700 directories; outputs are for everyone to read
+        for name, data in contents.items():
+            with open(release / name, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+        _fsync_directory(release)
+        _replace_with_symlink(directory / CURRENT_RELEASE, release.name)  # the one step that swaps every output
+        for name in contents:  # made once; later builds find them in place and touch nothing here
+            if not ((directory / name).is_symlink() and os.readlink(directory / name) == f"{CURRENT_RELEASE}/{name}"):
+                _replace_with_symlink(directory / name, f"{CURRENT_RELEASE}/{name}")
+        _fsync_directory(directory)
+        remove_stale(directory, contents)
+    finally:
+        os.close(lock)  # closing releases the lock
+    return {name: directory / name for name in contents}
+
+
+def _replace_with_symlink(path: Path, target: str) -> None:
+    staged = path.with_name(f".{path.name}.{os.getpid()}.link")
+    staged.unlink(missing_ok=True)
+    os.symlink(target, staged)
+    os.replace(staged, path)
+
+
+def _fsync_directory(directory: Path) -> None:
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def remove_stale(directory: Path, contents) -> None:
+    """Remove releases other than the current one, and temporary files an interrupted build left behind."""
+    import shutil
+
+    current = os.readlink(directory / CURRENT_RELEASE) if (directory / CURRENT_RELEASE).is_symlink() else None
+    for path in directory.iterdir():
+        if path.name.startswith(RELEASE_PREFIX) and path.name != current:
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.endswith(".link") and path.name.startswith("."):
+            path.unlink(missing_ok=True)
+        elif any(path.name.startswith(f".{name}.") for name in contents):  # temporary files of earlier versions
+            path.unlink(missing_ok=True)
+
+
 def build(out_dir: Path | None = None, graph_dir: Path = GRAPH_DIR) -> BuildResult:
     """Build, validate and write the graph; return counts for the summary."""
     graph = assemble(graph_dir)
-    outputs = write_atomically(out_dir or build_dir(), serialize(graph))
+    outputs = write_release(out_dir or build_dir(), serialize(graph))
     return summarize(graph, outputs)
 
 

@@ -104,9 +104,6 @@ def print_summary(result) -> None:
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate(file: Path | None) -> None:
     """Validate FILE (any RDF format rdflib reads), or the curated graph, against the shapes and QC queries."""
-    from rdflib import Graph
-    from rdflib.util import guess_format
-
     from allkg.build import assemble
     from allkg.curation import load_ontology
     from allkg.tables import CurationError
@@ -119,10 +116,7 @@ def validate(file: Path | None) -> None:
             _fail(str(error))
         click.echo("the curated graph is valid")
         return
-    try:
-        graph = Graph().parse(file, format=guess_format(str(file)) or "turtle")
-    except Exception as error:  # rdflib raises many parser-specific types
-        _fail(f"{file}: cannot parse: {error}")
+    graph = _parse_exactly(file)
     from allkg.vocab import BASE_IRI
 
     if not any(str(subject).startswith(BASE_IRI) for subject in graph.subjects()):
@@ -226,17 +220,30 @@ def _load(graph_file: Path | None):
     Pictures show asserted facts only: entailed triples (a ``broader`` copy of every ``subtype of``, mirrored
     symmetric edges, transitive shortcuts) have no statement or source behind them.
     """
-    from rdflib import Graph
-    from rdflib.util import guess_format
-
     if graph_file is None:
         from allkg import load_graph
 
         return load_graph(inference=False)
+    return _parse_exactly(graph_file)
+
+
+def _parse_exactly(path: Path):
+    """Return the RDF file at ``path`` as an rdflib Graph, each literal as the file wrote it.
+
+    rdflib rewrites literals to a canonical form while it reads ("1.50"^^xsd:decimal -> "1.5", "01" -> "1",
+    1.0E6 -> 1000000.0) unless NORMALIZE_LITERALS is off; it is a global switch, so it is turned off for
+    this one parse only.
+    """
+    import rdflib
+    from rdflib.util import guess_format
+
+    normalize, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
     try:
-        return Graph().parse(graph_file, format=guess_format(str(graph_file)) or "turtle")
+        return rdflib.Graph().parse(path, format=guess_format(str(path)) or "turtle")
     except Exception as error:  # rdflib raises many parser-specific types
-        _fail(f"{graph_file}: cannot parse: {error}")
+        _fail(f"{path}: cannot parse: {error}")
+    finally:
+        rdflib.NORMALIZE_LITERALS = normalize
 
 
 @main.command()
@@ -473,26 +480,32 @@ def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, m
 
 
 @main.command()
-@click.option("--endpoint", "store_url", required=True, metavar="URL", help="The store's Graph Store Protocol address, e.g. http://127.0.0.1:7878/store (Oxigraph) or http://host:3030/DATASET/data (Fuseki).")
-@click.option("--named-graph", "graph_iri", metavar="IRI", help="The named graph to replace (default: the default graph).")
+@click.option("--endpoint", "store_url", required=True, metavar="URL", help="The store's Graph Store Protocol address, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/DATASET/data (Fuseki) or http://host:8890/sparql-graph-crud-auth (Virtuoso).")
+@click.option("--named-graph", "graph_iri", metavar="IRI", help="The named graph to replace (default: the default graph; on Virtuoso, which has none, https://w3id.org/allkg/graph).")
 @click.option("--graph", "graph_file", metavar="FILE", help="RDF file to push (default: the build, built first if absent).")
 @click.option("--file", "old_graph_file", hidden=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Deprecated spelling of --graph FILE.")
 @click.option("--asserted-only", is_flag=True, help="Push the asserted triples only, without the materialised class and property hierarchy.")
 @click.option("--query-endpoint", metavar="URL", help="The store's SPARQL query endpoint (default: derived from --endpoint).")
 @click.option("--update-endpoint", metavar="URL", help="The store's SPARQL update endpoint (default: derived from --endpoint).")
-def push(store_url, graph_iri, graph_file, old_graph_file, asserted_only, query_endpoint, update_endpoint) -> None:
+@click.option("--user", envvar="ALLKG_USER", metavar="NAME", help="User name for HTTP Basic or Digest authentication [env ALLKG_USER].")
+@click.option("--password", envvar="ALLKG_PASSWORD", metavar="SECRET", help="Its password; prefer the environment variable, which other users cannot see in the process list [env ALLKG_PASSWORD].")
+@click.option("--token", envvar="ALLKG_TOKEN", metavar="SECRET", help="A bearer token instead of a user name and password [env ALLKG_TOKEN].")
+@click.option("--clean-up", is_flag=True, help="Only remove the temporary urn:allkg:upload:* graphs that interrupted pushes left in the store; push nothing.")
+def push(store_url, graph_iri, graph_file, old_graph_file, asserted_only, query_endpoint, update_endpoint, user, password, token, clean_up) -> None:
     """Replace a graph of a remote triple store with the built graph, atomically, and check its triple count.
 
     The graph is PUT into a temporary graph, counted there, then moved into place by one SPARQL Update;
-    if anything fails the target graph is left as it was.
+    if anything fails the target graph is left as it was. Temporary graphs left by an interrupted push
+    are removed by the next one, or at once with --clean-up.
 
     \b
     allkg push --endpoint http://127.0.0.1:7878/store
     allkg push --endpoint http://localhost:3030/allkg/data --named-graph https://w3id.org/allkg/graph
+    export ALLKG_USER=dba ALLKG_PASSWORD=...   # never on the command line
+    allkg push --endpoint http://localhost:8890/sparql-graph-crud-auth
     allkg query --endpoint http://127.0.0.1:7878/query drug-adverse-effects -p drug=imatinib
     """
-    from allkg.remote import RemoteError
-    from allkg.remote import push as push_graph
+    from allkg import remote
 
     if graph_file is not None and "://" in graph_file and not Path(graph_file).exists():
         # --graph used to name the graph IRI; it now names an input file everywhere, as in query, view and serve
@@ -501,12 +514,22 @@ def push(store_url, graph_iri, graph_file, old_graph_file, asserted_only, query_
     elif graph_file is not None and not Path(graph_file).is_file():
         _fail(f"--graph {graph_file}: no such file")
     graph_file = _deprecated("--file", "--graph", old_graph_file, Path(graph_file) if graph_file else None)
-
+    if password and not user:
+        raise click.UsageError("--password (or ALLKG_PASSWORD) needs --user (or ALLKG_USER)")
+    if token and user:
+        raise click.UsageError("give --user and --password, or --token, not both")
+    credentials = remote.Credentials(user, password, token) if (user or token) else None
     try:
-        result = push_graph(store_url, graph_iri, path=graph_file, inference=not asserted_only,
-                            query_endpoint=query_endpoint, update_endpoint=update_endpoint)
-    except (RemoteError, ValueError, FileNotFoundError) as error:
+        if clean_up:
+            dropped = remote.clean_up(store_url, query_endpoint=query_endpoint, update_endpoint=update_endpoint, credentials=credentials)
+            click.echo(f"removed {len(dropped)} temporary graph(s) from {remote.safe_url(store_url)}")
+            return
+        result = remote.push(store_url, graph_iri, path=graph_file, inference=not asserted_only,
+                             query_endpoint=query_endpoint, update_endpoint=update_endpoint, credentials=credentials)
+    except (remote.RemoteError, ValueError, SyntaxError, FileNotFoundError) as error:
         _fail(str(error))
+    for note in result.notes:
+        click.echo(f"note: {note}")
     click.echo(f"pushed {result.triples} triples to {result.graph} of {result.store} in {result.seconds:.1f} s (count checked)")
 
 

@@ -21,16 +21,27 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
 
-from allkg.tables import CurationError, Problem, Row, read_table, suggest
+from allkg.tables import CurationError, Problem, Row, read_lines, read_table, suggest
 from allkg.vocab import ALLKG, GRAPH_DIR, ONTOLOGY_DIR
 from allkg.xrefs import Xref, read_xrefs
 
 ENTITY_ID = re.compile(r"^[a-z]+/[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LIST_SEPARATOR = " | "
+# Characters an IRI may not hold (RFC 3987), besides spaces: each identifier becomes part of a link.
+IRI_SAFE = r"[^\s<>\"{}|\\^`]+"
+# What the bibliography's identifier columns must look like: (pattern, what a person should write).
+IDENTIFIER_SHAPES = {
+    "url": (re.compile(rf"^https?://{IRI_SAFE}$"), "an http(s) address without spaces, e.g. https://www.fda.gov/..."),
+    "pmid": (re.compile(r"^[1-9][0-9]{0,8}$"), "a PubMed id: digits only, e.g. 31475728 (no 'PMID:')"),
+    "doi": (re.compile(rf"^10\.[0-9]{{4,9}}/{IRI_SAFE}$"), "a DOI such as 10.1056/NEJMoa1609783 (no https://doi.org/ in front)"),
+    "setid": (re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+              "a DailyMed set id: a lower-case UUID of 8-4-4-4-12 hexadecimal digits"),
+}
 
 ENTITY_COLUMNS = ("id", "kind", "label")
 ENTITY_OPTIONAL = ("synonyms", "hidden_synonyms", "description", "source", "section")
@@ -164,9 +175,11 @@ def split_list(cell: str) -> tuple[str, ...]:
 
 def load_curation(graph_dir: Path = GRAPH_DIR, ontology: OntologyIndex | None = None) -> Curation:
     """Read and cross-check every curated table; raise CurationError listing all problems."""
+    problems = [problem for path in sorted(graph_dir.rglob("*.tsv")) for problem in read_lines(path)[1]]
+    if problems:  # bad bytes first and alone: checking the rows they garble would only add follow-on errors
+        raise CurationError(problems)
     ontology = ontology or OntologyIndex(load_ontology())
     kinds = load_kinds()
-    problems: list[Problem] = []
 
     sources, more = _read_sources(graph_dir / "sources.tsv", ontology)
     problems += more
@@ -218,6 +231,10 @@ def _read_sources(path: Path, ontology: OntologyIndex) -> tuple[dict[str, Source
         for column in ("date_accessed", "date_revised"):
             if row.get(column):
                 problems += _check_date(row, column)
+        for column, (shape, expected) in IDENTIFIER_SHAPES.items():
+            value = row.get(column)
+            if value and not (shape.match(value) and (column != "url" or urlsplit(value).hostname)):
+                problems.append(row.problem(column, f"{column} {value!r} is not {expected}"))
         sources[source_id] = Source(source_id, kind, dict(row.values), row)
     for source in sources.values():
         cited_by = source.row.get("cited_by")

@@ -165,20 +165,46 @@ def choose_format(kind: str, accept: str | None, requested: list[str]) -> str:
 # ------------------------------------------------------------------------------------------- serialization
 
 
-def _xml_term(term) -> str:
+# XML 1.0 cannot carry these characters at all, not even as character references (its Char production).
+XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+class NotRepresentable(NotAcceptable):
+    """The answer holds a character that the requested format (XML) cannot carry."""
+
+
+def check_xml_text(text: str, where: str) -> None:
+    """Raise NotRepresentable if ``text`` holds a character XML 1.0 forbids (a C0 control other than tab, LF, CR)."""
+    bad = XML_FORBIDDEN.search(text)
+    if bad:
+        raise NotRepresentable(
+            f"{where} holds the control character U+{ord(bad.group()):04X}, which XML 1.0 cannot carry; ask for "
+            "SPARQL JSON, CSV or TSV (or, for a graph, Turtle, N-Triples or JSON-LD), which carry it exactly")
+
+
+def xml_text(text: str, where: str) -> str:
+    """Return ``text`` escaped as XML character data; a carriage return becomes ``&#13;``.
+
+    A raw CR would be read back as a newline: XML parsers turn CR and CR LF into LF (XML 1.0, 2.11).
+    """
+    check_xml_text(text, where)
+    return escape(text, {"\r": "&#13;"})
+
+
+def _xml_term(term, where: str = "a value") -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{xml_text(term.value, where)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{xml_text(term.value, where)}</bnode>"
     if term.language:
-        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        return f"<literal xml:lang={quoteattr(term.language)}>{xml_text(term.value, where)}</literal>"
     if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-    return f"<literal>{escape(term.value)}</literal>"
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{xml_text(term.value, where)}</literal>"
+    return f"<literal>{xml_text(term.value, where)}</literal>"
 
 
 def to_sparql_xml(result: QueryResult) -> str:
-    """Return the SPARQL Query Results XML document."""
+    """Return the SPARQL Query Results XML document; raise NotRepresentable for a character XML 1.0 forbids."""
     out = io.StringIO()
     out.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>')
     out.write("".join(f"<variable name={quoteattr(column)}/>" for column in result.columns))
@@ -187,8 +213,9 @@ def to_sparql_xml(result: QueryResult) -> str:
         out.write(f"<boolean>{'true' if result.boolean else 'false'}</boolean>\n</sparql>\n")
         return out.getvalue()
     out.write("<results>\n")
-    for row in result.terms:
-        cells = "".join(f"<binding name={quoteattr(column)}>{_xml_term(term)}</binding>" for column, term in zip(result.columns, row) if term is not None)
+    for number, row in enumerate(result.terms, start=1):
+        cells = "".join(f"<binding name={quoteattr(column)}>{_xml_term(term, f'?{column} of row {number}')}</binding>"
+                        for column, term in zip(result.columns, row) if term is not None)
         out.write(f"<result>{cells}</result>\n")
     out.write("</results>\n</sparql>\n")
     return out.getvalue()
@@ -212,7 +239,17 @@ def serialize_results(result: QueryResult, fmt: str) -> bytes:
 
 def serialize_graph(triples: list, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
     """Return triples in one of GRAPH_FORMATS (Turtle with the project's prefixes)."""
-    return ox.serialize(triples, format=OX_GRAPH_FORMATS[fmt], prefixes=prefixes if fmt in ("turtle", "rdfxml") else None)
+    if fmt == "rdfxml":
+        for number, triple in enumerate(triples, start=1):
+            for term in (triple.subject, triple.predicate, triple.object):
+                check_xml_text(term.value, f"triple {number}")
+    body = ox.serialize(triples, format=OX_GRAPH_FORMATS[fmt], prefixes=prefixes if fmt in ("turtle", "rdfxml") else None)
+    if fmt == "rdfxml":
+        # pyoxigraph writes a CR in a literal raw, and XML parsers read a raw CR back as LF. In UTF-8 the byte 0x0D
+        # is always a CR, and in an RDF/XML document it can only stand in character data or an attribute value,
+        # where the character reference means exactly the same character: the swap is exact, not a heuristic.
+        body = body.replace(b"\r", b"&#13;")
+    return body
 
 
 # ---------------------------------------------------------------------------------------------- answering
@@ -250,11 +287,14 @@ def answer(store: ox.Store, text: str, accept: str | None, requested: list[str],
     except (RuntimeError, OSError, ValueError) as error:
         return Reply.text(400, str(QueryError(f"query: {error}")))
     headers = truncation_headers(max_rows) if truncated else {}
-    if kind == "graph":
-        return Reply(200, GRAPH_FORMATS[fmt], serialize_graph(items, fmt, prefixes), headers)
-    columns = [variable.value for variable in result.variables]
-    table = QueryResult(columns, [tuple(solution[i] for i in range(len(columns))) for solution in items])
-    body = serialize_results(table, fmt)
+    try:  # 406 rather than a 200 whose XML body no parser accepts, or another format than the one asked for
+        if kind == "graph":
+            return Reply(200, GRAPH_FORMATS[fmt], serialize_graph(items, fmt, prefixes), headers)
+        columns = [variable.value for variable in result.variables]
+        table = QueryResult(columns, [tuple(solution[i] for i in range(len(columns))) for solution in items])
+        body = serialize_results(table, fmt)
+    except NotRepresentable as error:
+        return Reply.text(406, str(error))
     if truncated and fmt == "json":
         document = json.loads(body)
         document["allkg"] = {"truncated": True, "max_rows": max_rows}

@@ -128,7 +128,7 @@ def _object_term(predicate: str, value: str, ontology: OntologyIndex):
         return entity_iri(value)
     datatype = ontology.ranges.get(predicate)
     if datatype in (XSD.boolean, XSD.decimal, XSD.date, XSD.integer):
-        return Literal(value, datatype=datatype)
+        return Literal(value, datatype=datatype, normalize=False)  # as curated: rdflib would write "01"^^xsd:integer as "1"
     return Literal(value)
 
 

@@ -218,6 +218,40 @@ def _fill(store: ox.Store, path: Path, inference: bool, progress=None) -> None:
         materialise(store, progress)
 
 
+# Oxigraph keeps numbers, booleans and dates by value, so a literal read back from a store may differ from the
+# one loaded ("1.50"^^xsd:decimal -> "1.5", xsd:short -> xsd:integer, 1.0E6 -> 1000000). (Language tags are
+# lower-cased by its parser already, as RDF 1.1 allows: they compare case-insensitively.) Where literals must leave exactly as they came (push), each one crosses the store
+# under a private datatype that Oxigraph leaves alone; the entailment rules never look at literal values.
+EXACT_DATATYPE = "urn:allkg:exact:"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _shield(term):
+    if isinstance(term, ox.Literal):
+        if not term.language and term.datatype.value != XSD_STRING:
+            return ox.Literal(term.value, datatype=ox.NamedNode(EXACT_DATATYPE + term.datatype.value))
+    return term
+
+
+def _unshield(term):
+    if isinstance(term, ox.Literal) and term.datatype.value.startswith(EXACT_DATATYPE):
+        return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype.value[len(EXACT_DATATYPE):]))
+    return term
+
+
+def exact_triples(path: Path | None = None, *, inference: bool = True) -> list[ox.Triple]:
+    """Return the default graph of the RDF file at ``path`` (default: the build), entailment applied, with every
+    literal exactly as the file wrote it (lexical form and datatype)."""
+    path = ensure_built(path)
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(quad.subject, quad.predicate, _shield(quad.object), quad.graph_name)
+                      for quad in ox.parse(path=str(path), format=_guess_format(path)))
+    if inference:
+        materialise(store)
+    return [ox.Triple(quad.subject, quad.predicate, _unshield(quad.object))
+            for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+
+
 def load_graph(path: Path | None = None, *, store_dir: Path | None = None, inference: bool = True):
     """Return the graph as an rdflib Graph backed by Oxigraph (through oxrdflib), entailment applied.
 

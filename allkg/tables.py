@@ -8,8 +8,16 @@ problems of a table before raising, so one run shows everything to fix.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Curated tables are written and reviewed by hand (the whole of graph/ is well under 1 MB): a table this large
+# is a mistake, and refusing it up front beats minutes of checking and gigabytes of problems.
+MAX_TABLE_BYTES = 5 * 10**6
+UTF8_BOM = b"\xef\xbb\xbf"
+# C0 controls but tab (the field separator), and DEL: invisible in an editor, and XML 1.0 cannot carry most of them.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -82,15 +90,8 @@ def read_table(
     they make identifiers silently differ.
     """
     name = display_path(path)
-    problems: list[Problem] = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return Table(name, (), ()), [Problem(name, 1, 1, f"not UTF-8 text: {error}")]
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    numbered = [(i + 1, line.rstrip("\r")) for i, line in enumerate(lines) if not line.startswith("#")]
+    lines, problems = read_lines(path)
+    numbered = [(i + 1, line) for i, line in enumerate(lines) if not line.startswith("#")]
     if not numbered:
         return Table(name, (), ()), [Problem(name, 1, 1, "empty table: a header line is required")]
     header_line, header_text = numbered[0]
@@ -124,6 +125,45 @@ def read_table(
         values = {column: cell.strip() for column, cell in zip(header, cells)}
         rows.append(Row(name, line_number, values, columns))
     return Table(name, header, tuple(rows)), problems
+
+
+def read_lines(path: Path) -> tuple[list[str], list[Problem]]:
+    """Return the lines of a UTF-8 text file and the problems of its text itself, each at its real line and column.
+
+    Only LF ends a line (a CR LF ending is accepted): a lone CR, a NUL or another control character is reported
+    where it stands and never shifts the numbering of later lines. Bytes that are not UTF-8 are reported once per
+    line and read as U+FFFD, so the rest of the file is still checked. A UTF-8 byte order mark is skipped.
+    A table larger than MAX_TABLE_BYTES is refused before it is read.
+    """
+    name = display_path(path)
+    size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        return [], [Problem(name, 1, 1, f"{size / 1e6:.1f} MB is more than a curated table may hold ({MAX_TABLE_BYTES // 10**6} MB): "
+                                        "split it into several tables, or load bulk data another way")]
+    data = path.read_bytes()
+    if data.startswith(UTF8_BOM):  # some spreadsheet programs write one; it is not part of the header
+        data = data[len(UTF8_BOM):]
+    problems: list[Problem] = []
+    raw_lines = data.split(b"\n")
+    if raw_lines and raw_lines[-1] == b"":
+        raw_lines.pop()
+    lines = []
+    for number, raw in enumerate(raw_lines, start=1):
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            column = raw[: error.start].count(b"\t") + 1
+            problems.append(Problem(name, number, column, f"not UTF-8: byte 0x{raw[error.start]:02X} at byte {error.start + 1} of the line "
+                                                          "(save the file as UTF-8)"))
+            line = raw.decode("utf-8", "replace")
+        for match in CONTROL_CHARACTER.finditer(line):
+            column = line.count("\t", 0, match.start()) + 1
+            what = "a carriage return (CR) inside the line" if match.group() == "\r" else f"the control character U+{ord(match.group()):04X}"
+            problems.append(Problem(name, number, column, f"{what}; remove it"))
+        lines.append(line)
+    return lines, problems
 
 
 def _suggest(word: str, candidates: list[str]) -> str:

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Set up everything the tests need on a fresh Debian machine, then run them all.
-# Needs root (or sudo) once, to install Debian's chromium for the browser tests.
+# Needs root (or sudo) once, to install Debian's chromium for the browser tests and
+# Debian's Virtuoso for the push tests (a second real triple store beside Oxigraph).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
+packages=""
+command -v chromium >/dev/null 2>&1 || packages="$packages chromium fonts-dejavu-core"
+command -v virtuoso-t >/dev/null 2>&1 || packages="$packages virtuoso-opensource"
+if [ -n "$packages" ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+  # shellcheck disable=SC2086  # the list is meant to split into words
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $packages >/dev/null
 fi
 
 bash scripts/setup.sh test

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from allkg.build import OUTPUT_NAMES, build
+from allkg.build import CURRENT_RELEASE, OUTPUT_NAMES, build
 from allkg.cli import main
 from allkg.tables import CurationError
 from allkg.vocab import GRAPH_DIR
@@ -92,7 +93,8 @@ def test_failed_build_leaves_outputs_untouched(graph_copy, tmp_path):
     message = problems_of(graph_copy, out)
     assert "unknown predicate 'hasActiveIngredent' (did you mean 'hasActiveIngredient'" in message
     assert {name: (out / name).read_bytes() for name in OUTPUT_NAMES} == before
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_NAMES), "no temporary files left behind"
+    release = os.readlink(out / CURRENT_RELEASE)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_NAMES, CURRENT_RELEASE, release]), "no temporary files left behind"
 
 
 def test_cli_build_reports_error_and_exit_code(graph_copy, tmp_path):

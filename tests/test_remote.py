@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -240,3 +241,296 @@ def test_values_block_opens_the_where_clause(text, expected):
 def test_literal_values_are_escaped():
     text = queries.with_values("SELECT ?t WHERE { ?s ?p ?t }", {"t": ox.Literal('a" } DROP ALL #')})
     assert 'VALUES (?t) { ("a\\" } DROP ALL #") }' in text
+
+
+# --------------------------------------------------------------------------- authentication, crashes, lost answers
+
+
+class GatewayProxy:
+    """A real HTTP reverse proxy on loopback in front of a store, as nginx would be: it may demand credentials
+    (Basic or bearer) and may break the connection after passing on a ``MOVE`` (the swap done, its answer lost)."""
+
+    def __init__(self, upstream: str, *, basic: tuple[str, str] | None = None, token: str | None = None, lose_move_answer: bool = False):
+        import base64
+        import http.client
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        upstream_parts = urllib.parse.urlsplit(upstream)
+        wanted = None
+        if basic:
+            wanted = "Basic " + base64.b64encode(f"{basic[0]}:{basic[1]}".encode()).decode()
+        elif token:
+            wanted = f"Bearer {token}"
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def relay(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if wanted and self.headers.get("Authorization") != wanted:
+                    reason = b"wrong or missing credentials for the allkg test store"
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="allkg test"' if basic else 'Bearer realm="allkg test"')
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(reason)))
+                    self.end_headers()
+                    self.wfile.write(reason)
+                    return
+                connection = http.client.HTTPConnection(upstream_parts.hostname, upstream_parts.port, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "host", "connection")}
+                connection.request(self.command, self.path, body=body, headers=headers)
+                answer = connection.getresponse()
+                data = answer.read()
+                if lose_move_answer and b"MOVE" in urllib.parse.unquote_plus(body.decode("latin-1")).encode("latin-1"):
+                    proxy.moves += 1
+                    self.close_connection = True
+                    return  # the store did the swap; the client never hears of it
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = relay
+
+        self.moves = 0
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.store, self.query, self.update = self.base + "/store", self.base + "/query", self.base + "/update"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def small_file(tmp_path) -> Path:
+    path = tmp_path / "small.ttl"
+    path.write_text('<urn:allkg:s> <urn:allkg:p> "1.50"^^<http://www.w3.org/2001/XMLSchema#decimal> , "two" .\n', encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("how", ["options", "environment", "address"])
+def test_push_with_http_basic_credentials(oxigraph_server, small_file, monkeypatch, how):
+    gateway = GatewayProxy(oxigraph_server.base, basic=("ann", "s3cret:/@x"))
+    try:
+        endpoint, options = gateway.store, []
+        if how == "options":
+            options = ["--user", "ann", "--password", "s3cret:/@x"]
+        elif how == "environment":
+            monkeypatch.setenv("ALLKG_USER", "ann")
+            monkeypatch.setenv("ALLKG_PASSWORD", "s3cret:/@x")
+        else:
+            endpoint = gateway.store.replace("http://", f"http://ann:{urllib.parse.quote('s3cret:/@x', safe='')}@")
+        result = CliRunner().invoke(main, ["push", "--endpoint", endpoint, "--named-graph", GRAPH_IRI + "/basic", "--graph", str(small_file), "--asserted-only", *options])
+        assert result.exit_code == 0, result.output
+        assert "pushed 2 triples" in result.output and "s3cret" not in result.output and "ann:" not in result.output
+        assert remote.count_triples(oxigraph_server.query, GRAPH_IRI + "/basic") == 2
+    finally:
+        gateway.stop()
+
+
+def test_push_with_a_bearer_token(oxigraph_server, small_file, monkeypatch):
+    gateway = GatewayProxy(oxigraph_server.base, token="t0ken-123")
+    try:
+        monkeypatch.setenv("ALLKG_TOKEN", "t0ken-123")
+        result = CliRunner().invoke(main, ["push", "--endpoint", gateway.store, "--named-graph", GRAPH_IRI + "/token", "--graph", str(small_file), "--asserted-only"])
+        assert result.exit_code == 0, result.output
+        assert "t0ken" not in result.output
+    finally:
+        gateway.stop()
+
+
+@pytest.mark.parametrize("credentials", [[], ["--user", "ann", "--password", "wrong-secret"]])
+def test_a_refused_login_reports_the_server_reason(oxigraph_server, small_file, credentials):
+    gateway = GatewayProxy(oxigraph_server.base, basic=("ann", "right"))
+    try:
+        result = CliRunner().invoke(main, ["push", "--endpoint", gateway.store, "--graph", str(small_file), *credentials])
+        assert result.exit_code == 1
+        assert "answered 401 Unauthorized: wrong or missing credentials for the allkg test store" in result.output
+        assert ("not accepted" if credentials else "give --user and --password") in result.output
+        assert "wrong-secret" not in result.output and "Traceback" not in result.output
+    finally:
+        gateway.stop()
+
+
+def test_a_password_with_unencoded_slashes_in_the_address_is_refused_clearly(small_file):
+    result = CliRunner().invoke(main, ["push", "--endpoint", "http://ann:pa/ss@127.0.0.1:1/store", "--graph", str(small_file)])
+    assert result.exit_code == 1 and "percent-encoded" in result.output and "pa/ss" not in result.output
+
+
+def test_leftover_temporary_graphs_are_removed(oxigraph_server, small_file):
+    stale = [f"{remote.TEMPORARY_PREFIX}{uuid}" for uuid in ("0b8e4a3c-old-format",)] + [f"{remote.TEMPORARY_PREFIX}1000000000:crashed"]
+    fresh = f"{remote.TEMPORARY_PREFIX}{int(time.time())}:running"
+    for graph in [*stale, fresh]:
+        remote.update(oxigraph_server.update, f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> <urn:c> }} }}")
+    result = remote.push(oxigraph_server.store, GRAPH_IRI + "/tidy", path=small_file, inference=False)
+    assert "removed 2 temporary graph(s)" in " ".join(result.notes)
+    assert temporary_graphs(oxigraph_server) == [fresh], "a graph a running push may still use is kept"
+    cleaned = CliRunner().invoke(main, ["push", "--endpoint", oxigraph_server.store, "--clean-up"])
+    assert cleaned.exit_code == 0 and "removed 1 temporary graph(s)" in cleaned.output
+    assert temporary_graphs(oxigraph_server) == []
+
+
+def test_a_swap_whose_answer_was_lost_is_checked_not_reported_as_failed(oxigraph_server, small_file):
+    gateway = GatewayProxy(oxigraph_server.base, lose_move_answer=True)
+    try:
+        result = CliRunner().invoke(main, ["push", "--endpoint", gateway.store, "--named-graph", GRAPH_IRI + "/lost", "--graph", str(small_file), "--asserted-only"])
+        assert gateway.moves == 1
+        assert result.exit_code == 0, result.output
+        assert "the connection broke during the swap; the store was checked and holds the new graph" in result.output
+        assert remote.count_triples(oxigraph_server.query, GRAPH_IRI + "/lost") == 2
+        assert temporary_graphs(oxigraph_server) == []
+    finally:
+        gateway.stop()
+
+
+def test_push_sends_literals_exactly_as_the_file_has_them(small_file):
+    from allkg.store import exact_triples
+
+    assert '"1.50"^^<http://www.w3.org/2001/XMLSchema#decimal>' in {str(t.object) for t in exact_triples(small_file, inference=False)}
+
+
+# ------------------------------------------------------------------------------------------------ Virtuoso
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CheckpointInterval = 0
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = .
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 4
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+"""
+
+
+class VirtuosoServer:
+    """Debian's Virtuoso (``virtuoso-t``) on loopback, with its own configuration, ports and database directory."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.sql_port, self.http_port = free_port(), free_port()
+        (directory / "virtuoso.ini").write_text(VIRTUOSO_INI.format(dir=directory, sql_port=self.sql_port, http_port=self.http_port), encoding="utf-8")
+        self.base = f"http://127.0.0.1:{self.http_port}"
+        self.store, self.store_auth = self.base + "/sparql-graph-crud", self.base + "/sparql-graph-crud-auth"
+        self.query = self.update = self.base + "/sparql"
+        self.process = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", str(directory / "virtuoso.ini")], cwd=directory,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        end = time.monotonic() + 240  # a fresh database takes ~45 s to initialise on a busy machine
+        while time.monotonic() < end:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"virtuoso-t stopped; see {directory / 'virtuoso.log'}")
+            try:
+                urllib.request.urlopen(self.query + "?query=ASK%7B%7D", timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("virtuoso-t did not start")
+
+    def isql(self, statement: str) -> None:
+        subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statement}"], check=True, capture_output=True, timeout=120)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory, request):
+    """One Virtuoso for the session. Its first database (~45 s to make) is kept in pytest's cache and copied."""
+    if not (shutil.which("virtuoso-t") and shutil.which("isql-vt")):
+        pytest.skip("Debian's virtuoso-opensource is not installed (scripts/test.sh installs it with apt-get)")
+    binary = Path(shutil.which("virtuoso-t")).stat()
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider: then made afresh each session
+    key = f"virtuoso-{binary.st_size}-{int(binary.st_mtime)}"
+    template = Path(cache.mkdir(key)) if cache else tmp_path_factory.mktemp(key)
+    if not (template / "virtuoso.db").exists():
+        fresh = VirtuosoServer(tmp_path_factory.mktemp("virtuoso-template"))
+        # The anonymous /sparql and /sparql-graph-crud run as the SQL user "SPARQL", which may not write by default.
+        fresh.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
+        fresh.isql("checkpoint;")
+        fresh.stop()
+        shutil.copy(fresh.directory / "virtuoso.db", template / "virtuoso.db.part")
+        (template / "virtuoso.db.part").rename(template / "virtuoso.db")
+    directory = tmp_path_factory.mktemp("virtuoso")
+    shutil.copy(template / "virtuoso.db", directory / "virtuoso.db")
+    server = VirtuosoServer(directory)
+    yield server
+    server.stop()
+
+
+def virtuoso_temporary_graphs(server) -> list[str]:
+    return [graph for graph, _ in remote.temporary_graphs(server.query)[0]]
+
+
+def test_push_to_virtuoso_without_a_graph_lands_in_the_project_graph(virtuoso, build_path):
+    from allkg.store import exact_triples
+
+    expected = len(exact_triples(build_path))
+    result = CliRunner().invoke(main, ["push", "--endpoint", virtuoso.store, "--file", str(build_path)])
+    assert result.exit_code == 0, result.output
+    assert "Virtuoso has no default graph of its own" in result.output and f"pushed {expected} triples to <{remote.PROJECT_GRAPH}>" in result.output
+    assert remote.count_triples(virtuoso.query, remote.PROJECT_GRAPH) == expected
+    assert virtuoso_temporary_graphs(virtuoso) == []
+    answered = queries.run("drugs-for-gene", {"gene": "BCR"}, endpoint=virtuoso.query)
+    assert "https://w3id.org/allkg/drug/imatinib" in answered.column("drug")
+
+
+def test_push_to_a_named_graph_of_virtuoso_with_digest_authentication(virtuoso, small_file, monkeypatch):
+    monkeypatch.setenv("ALLKG_USER", "dba")
+    monkeypatch.setenv("ALLKG_PASSWORD", "dba")
+    result = CliRunner().invoke(main, ["push", "--endpoint", virtuoso.store_auth, "--named-graph", GRAPH_IRI, "--graph", str(small_file), "--asserted-only"])
+    assert result.exit_code == 0, result.output
+    assert f"pushed 2 triples to <{GRAPH_IRI}> of {virtuoso.store_auth}" in result.output
+    assert remote.count_triples(virtuoso.query, GRAPH_IRI) == 2
+
+
+def test_virtuoso_refusing_a_password_says_how_it_wants_to_be_asked(virtuoso, small_file):
+    result = CliRunner().invoke(main, ["push", "--endpoint", virtuoso.store_auth, "--graph", str(small_file), "--user", "dba", "--password", "not-it"])
+    assert result.exit_code == 1
+    assert "answered 401 Unauthorized: it asks for Digest authentication (realm 'SPARQL'); the credentials given were not accepted" in result.output
+    assert "not-it" not in result.output
+
+
+def test_virtuoso_leftovers_are_cleaned_and_a_lost_swap_answer_is_checked(virtuoso, small_file):
+    remote.update(virtuoso.update, f"INSERT DATA {{ GRAPH <{remote.TEMPORARY_PREFIX}1000000000:crashed> {{ <urn:a> <urn:b> <urn:c> }} }}")
+    gateway = GatewayProxy(virtuoso.base, lose_move_answer=True)
+    try:
+        result = CliRunner().invoke(main, ["push", "--endpoint", gateway.base + "/sparql-graph-crud", "--named-graph", GRAPH_IRI + "/lost",
+                                           "--file", str(small_file), "--asserted-only"])
+        assert result.exit_code == 0, result.output
+        assert gateway.moves == 1 and "removed 1 temporary graph(s)" in result.output and "the store was checked" in result.output
+    finally:
+        gateway.stop()
+    assert remote.count_triples(virtuoso.query, GRAPH_IRI + "/lost") == 2
+    assert virtuoso_temporary_graphs(virtuoso) == []
