@@ -196,7 +196,7 @@ def test_entailment_keeps_literals_exactly(tmp_path):
 def test_a_file_with_a_lone_surrogate_is_refused_cleanly(tmp_path):
     path = tmp_path / "surrogate.nt"
     path.write_text('<urn:a> <urn:b> "\\uD800" .\n', encoding="utf-8")
-    result = CliRunner().invoke(main, ["push", "--endpoint", "http://127.0.0.1:1/store", "--file", str(path)])
+    result = CliRunner().invoke(main, ["push", "--endpoint", "http://127.0.0.1:1/store", "--graph", str(path)])
     assert result.exit_code == 1 and "D800" in result.output and "Traceback" not in result.output
     assert not isinstance(result.exception, SyntaxError)
 

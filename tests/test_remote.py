@@ -497,7 +497,7 @@ def test_push_to_virtuoso_without_a_graph_lands_in_the_project_graph(virtuoso, b
     from allkg.store import exact_triples
 
     expected = len(exact_triples(build_path))
-    result = CliRunner().invoke(main, ["push", "--endpoint", virtuoso.store, "--file", str(build_path)])
+    result = CliRunner().invoke(main, ["push", "--endpoint", virtuoso.store, "--graph", str(build_path)])
     assert result.exit_code == 0, result.output
     assert "Virtuoso has no default graph of its own" in result.output and f"pushed {expected} triples to <{remote.PROJECT_GRAPH}>" in result.output
     assert remote.count_triples(virtuoso.query, remote.PROJECT_GRAPH) == expected
@@ -527,7 +527,7 @@ def test_virtuoso_leftovers_are_cleaned_and_a_lost_swap_answer_is_checked(virtuo
     gateway = GatewayProxy(virtuoso.base, lose_move_answer=True)
     try:
         result = CliRunner().invoke(main, ["push", "--endpoint", gateway.base + "/sparql-graph-crud", "--named-graph", GRAPH_IRI + "/lost",
-                                           "--file", str(small_file), "--asserted-only"])
+                                           "--graph", str(small_file), "--asserted-only"])
         assert result.exit_code == 0, result.output
         assert gateway.moves == 1 and "removed 1 temporary graph(s)" in result.output and "the store was checked" in result.output
     finally:
