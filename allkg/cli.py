@@ -207,7 +207,8 @@ def _load(graph_file: Path | None):
 @click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="RDF file to query (default: the build, built first if absent).")
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL endpoint (e.g. http://127.0.0.1:7878/query) instead of the local graph.")
 @click.option("--show", is_flag=True, help="Print the query (header and SPARQL) instead of running it.")
-def query(name, list_queries, query_file, params, output_format, graph_file, endpoint, show) -> None:
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS", help="Stop the query after SECONDS (its process is killed); 0: no limit.")
+def query(name, list_queries, query_file, params, output_format, graph_file, endpoint, show, timeout) -> None:
     """Run the named query NAME (see --list), or a SPARQL file, and print the answer.
 
     \b
@@ -241,7 +242,7 @@ def query(name, list_queries, query_file, params, output_format, graph_file, end
             from allkg.store import open_store
 
             graph = open_store(graph_file)
-        result = queries.run(named, values, graph, endpoint=endpoint)
+        result = queries.run(named, values, graph, endpoint=endpoint, timeout=timeout or None, guarded=True)
     except queries.ERRORS as error:
         _fail(str(error))
     except (FileNotFoundError, ValueError, SyntaxError) as error:  # an unreadable --graph file

@@ -39,6 +39,7 @@ QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+\((?P<kind>\w+);\s*example:\s*(?P<example>[^;)]*?)\s*(?P<optional>;\s*optional\s*)?\)\s*(?P<description>.*)$")
 COLUMN_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<description>.+)$")
 SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+)")
+DEFAULT_TIMEOUT_S = 60.0  # what the API and `allkg query` allow a query unless told otherwise
 
 
 class RemoteError(RuntimeError):
@@ -54,7 +55,15 @@ class QuerySyntaxError(QueryError):
         self.source, self.line, self.column = source, line, column
         lines = text.splitlines()
         shown = lines[line - 1] if 0 < line <= len(lines) else ""
+        self.detail, self.text = message, text
         super().__init__(f"{source}:{line}:{column}: SPARQL syntax error: {message}\n    {shown}\n    {' ' * (column - 1)}^")
+
+    def __reduce__(self):  # sent back from the process that ran the query
+        return type(self), (self.source, self.line, self.column, self.detail, self.text)
+
+
+class QueryTimeout(QueryError):
+    """A query that ran past its time limit; the process running it was killed."""
 
 
 @dataclass(frozen=True)
@@ -364,6 +373,8 @@ def bind(query: NamedQuery, params: dict | None, graph=None, endpoint: str | Non
     With no params at all, the header's examples are used. A value may already be a pyoxigraph term.
     Names are resolved on the graph that answers: ``endpoint`` if given.
     """
+    for name, value in (params or {}).items():
+        valid_text(value, f"parameter {name!r}")
     if query.free:
         return {name: _free_value(value, graph, endpoint) for name, value in (params or {}).items()}
     params = dict(query.example if not params else params)
@@ -385,6 +396,21 @@ def bind(query: NamedQuery, params: dict | None, graph=None, endpoint: str | Non
     return bindings
 
 
+def valid_text(value, what: str):
+    """Return ``value``; raise QueryError if it is a string that cannot be written as UTF-8 (a lone surrogate).
+
+    Python keeps bytes that are not UTF-8 (in a command line, a file name) as lone surrogates; no RDF term
+    may hold one, and the error from deep inside a library would not say which value was wrong.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise QueryError(f"{what}: not valid text: {value[error.start]!r} at character {error.start + 1} is a lone surrogate "
+                             "(was it read from bytes that are not UTF-8?)") from None
+    return value
+
+
 def _free_value(value, graph, endpoint=None):
     """A value for a query without declared parameters: the entity it names if any, else a string."""
     if isinstance(value, (ox.NamedNode, ox.Literal)):
@@ -402,25 +428,79 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpoint: str | None = None) -> QueryResult:
+def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpoint: str | None = None,
+        timeout: float | None = None, guarded: bool = False) -> QueryResult:
     """Run a named query with ``params`` (name -> value as a person writes it) and return its result.
 
     >>> rows = run("drugs-by-class", {"drug_class": "targeted therapy"})  # doctest: +SKIP
 
     ``endpoint``: the address of a SPARQL endpoint to ask instead of the local graph (names are resolved there).
+    ``guarded`` (or a ``timeout``): run as :func:`execute_guarded` does, read-only, without network access, and
+    killed after ``timeout`` seconds; otherwise in this process (the library's own queries, in a server worker).
     """
     query = name if isinstance(name, NamedQuery) else load_query(name)
     bindings = bind(query, params, graph, endpoint)
+    if guarded or timeout:
+        result = execute_guarded(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path), timeout=timeout or None)
+        result.name = query.name
+        return result
     result = execute(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path))
     result.name = query.name
     return result
 
 
-def sparql(text: str, graph=None, **bindings) -> QueryResult:
-    """Run a free SPARQL query (read-only: updates are refused); keyword arguments bind variables to terms or strings."""
-    terms = {name: value if isinstance(value, (ox.NamedNode, ox.Literal)) else ox.Literal(str(value)) for name, value in bindings.items()}
-    return execute(text, terms, graph)
+def sparql(text: str, graph=None, *, timeout: float | None = DEFAULT_TIMEOUT_S, **bindings) -> QueryResult:
+    """Run a free, read-only SPARQL query; keyword arguments bind variables to terms or strings.
+
+    Updates and SERVICE are refused, and the query runs in a process that cannot open a network connection
+    and is killed after ``timeout`` seconds (None: no limit), raising QueryTimeout.
+    """
+    terms = {name: value if isinstance(value, (ox.NamedNode, ox.Literal)) else ox.Literal(valid_text(str(value), f"parameter {name!r}"))
+             for name, value in bindings.items()}
+    return execute_guarded(text, terms, graph, timeout=timeout)
+
+
+def execute_guarded(text: str, bindings: dict | None = None, graph=None, *, endpoint: str | None = None, source: str = "<query>",
+                    timeout: float | None = DEFAULT_TIMEOUT_S) -> QueryResult:
+    """Run :func:`execute` on text a person supplied: read-only, without network access, within ``timeout`` seconds.
+
+    SERVICE and updates are refused by the parsed query (:mod:`allkg.readonly`); the query then runs in a forked
+    process that forbids itself the network (:mod:`allkg.sandbox`: so a gap in the parser cannot reopen the
+    door) and is killed when ``timeout`` passes (None: no limit). A remote ``endpoint`` is asked from a process
+    that may use the network, under the same time limit.
+    """
+    from allkg import readonly, sandbox
+
+    valid_text(text, source)
+    if endpoint is None:
+        refused = readonly.refusal(text)
+        if refused is not None and refused.kind != "unchecked":
+            raise QueryError(f"{source}: read-only: {refused.message}")
+        strict = refused is not None  # what rdflib cannot read runs only where no connection can be opened
+        graph = stores.default_store() if graph is None else graph  # loaded here, so every run's process shares it
+    else:
+        strict = False
+    try:
+        return sandbox.run_isolated(_execute_for, text, bindings, graph, endpoint, source, timeout=timeout, network=endpoint is not None, strict=strict)
+    except sandbox.TimeLimit:
+        raise QueryTimeout(f"{source}: the query ran past the time limit of {timeout:g} s and was stopped (its process was killed); "
+                           "give a longer limit (--timeout SECONDS, or timeout= in Python; none: 0 or None) if it must run longer") from None
+    except sandbox.IsolationError as error:
+        raise QueryError(f"{source}: {error}") from None
+    except PermissionError:  # the sandbox refused a connection a query rdflib could not read tried to open
+        raise QueryError(f"{source}: read-only: {readonly.SERVICE_MESSAGE}") from None
+    except QuerySyntaxError:
+        if readonly.is_update(text):
+            raise QueryError(f"{source}: read-only: {readonly.UPDATE_MESSAGE}") from None
+        raise
+    except (OSError, ValueError) as error:  # the engine's own errors, e.g. an IRI it will not connect to
+        raise QueryError(f"{source}: {error}") from None
+
+
+def _execute_for(text, bindings, graph, endpoint, source):
+    return execute(text, bindings, graph, endpoint=endpoint, source=source)
 
 
 ERRORS = (QueryError, EntityError, RemoteError)
-__all__ = ["ENTITY_KINDS", "ERRORS", "NamedQuery", "QueryError", "QuerySyntaxError", "execute", "list_queries", "load_query", "run", "sparql"]
+__all__ = ["ENTITY_KINDS", "ERRORS", "NamedQuery", "QueryError", "QuerySyntaxError", "QueryTimeout", "execute", "execute_guarded", "list_queries",
+           "load_query", "run", "sparql"]

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-SERVICE_MESSAGE = "federated queries (SERVICE) are refused: this endpoint makes no outgoing requests"
+SERVICE_MESSAGE = "federated queries (SERVICE) are refused: allkg makes no outgoing requests"
 UPDATE_MESSAGE = "SPARQL Update is refused"
 
 

@@ -138,31 +138,34 @@ def network_forbidden() -> bool:
 # ------------------------------------------------------------------------------------------ isolated runs
 
 
-def _child(connection, function, arguments, network: bool) -> None:
+def _child(connection, function, arguments, network: bool, strict: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
-        if not network and not forbid_network():
-            connection.send(("error", IsolationError("cannot forbid the network here (Linux on x86_64 or aarch64 only)")))
+        if not network and not forbid_network() and strict:
+            connection.send(("error", IsolationError("this platform cannot cut a process off from the network "
+                                                     "(Linux on x86_64 or aarch64 only), so this query is not run")))
             return
         outcome = ("ok", function(*arguments))
     except BaseException as error:  # noqa: BLE001 - the parent re-raises it; a traceback object cannot be sent
         outcome = ("error", error)
     try:
         connection.send(outcome)
-    except Exception as error:  # noqa: BLE001 - an answer or error that cannot be pickled
-        connection.send(("error", IsolationError(f"the answer could not be sent back: {type(error).__name__}: {error}")))
+    except Exception as error:  # noqa: BLE001 - an answer or error that cannot be pickled (or unpickled: checked below)
+        connection.send(("error", IsolationError(f"{type(outcome[1]).__name__}: {outcome[1]}" if outcome[0] == "error" else
+                                                 f"the answer could not be sent back: {type(error).__name__}: {error}")))
 
 
-def run_isolated(function, *arguments, timeout: float | None, network: bool = False):
+def run_isolated(function, *arguments, timeout: float | None, network: bool = False, strict: bool = True):
     """Return ``function(*arguments)`` computed in a forked child without network access (unless ``network``).
 
     The child is killed when ``timeout`` seconds pass (None: no limit) and :class:`TimeLimit` is raised; an
-    exception raised in the child is raised here. Fork, not spawn: the child starts with this process's
-    memory (a loaded graph included) at once, and only runs ``function``; it never returns to the caller's code.
+    exception raised in the child is raised here. Where the network cannot be forbidden, ``strict`` raises
+    :class:`IsolationError`; otherwise the function runs anyway. Fork, not spawn: the child starts with this
+    process's memory (a loaded graph included) at once, and only runs ``function``.
     """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, function, arguments, network), daemon=True, name="allkg-isolated")
+    process = context.Process(target=_child, args=(sender, function, arguments, network, strict), daemon=True, name="allkg-isolated")
     started = time.monotonic()
     process.start()
     sender.close()
@@ -171,6 +174,8 @@ def run_isolated(function, *arguments, timeout: float | None, network: bool = Fa
             raise TimeLimit(f"the query ran past the time limit of {timeout:g} s and was stopped")
         try:
             status, value = receiver.recv()
+        except (TypeError, AttributeError) as error:  # an exception type whose arguments do not survive pickling
+            status, value = "error", IsolationError(f"the query failed, and its error could not be read back ({error})")
         except EOFError:
             raise IsolationError(f"the query's process ended without an answer (exit code {process.exitcode}) "
                                  f"after {time.monotonic() - started:.1f} s; did it need more memory than the machine has?") from None
