@@ -365,8 +365,10 @@ def export(format_: str, out: Path, graph_file: Path | None) -> None:
 @click.option("--memory-limit", "memory_limit_mb", default=2048, show_default=True, type=click.IntRange(0), help="Address space of each worker in MB (0: no limit).")
 @click.option("--cache-mb", default=64, show_default=True, type=click.IntRange(0), help="Memory for repeated answers (the graph is read-only); 0 turns the cache off.")
 @click.option("--cors", metavar="ORIGIN", help="Allow cross-origin requests from ORIGIN (e.g. https://yasgui.example.org); none by default.")
+@click.option("--read-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Seconds a client may take to send its request (408 beyond).")
 @click.option("--entailment/--no-entailment", default=None, help="Apply the project's entailment rules to the graph (default: only if it is the project's own).")
-def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, slow_queries, memory_limit_mb, cache_mb, cors, entailment) -> None:
+def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, slow_queries, memory_limit_mb, cache_mb, cors, read_timeout,
+          entailment) -> None:
     """Serve a read-only SPARQL endpoint (/sparql), the query editor (/), the named queries (/queries) and entity views (/view/NAME).
 
     \b
@@ -381,7 +383,7 @@ def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, s
     try:
         run_server(Settings(host=host, port=port, graph_path=graph_file, timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes,
                             workers=workers, slow_queries=slow_queries, memory_limit_mb=memory_limit_mb, cache_mb=cache_mb, cors=cors,
-                            entailment=entailment))
+                            read_timeout=read_timeout, entailment=entailment))
     except (LoadError, ValueError, FileNotFoundError) as error:
         _fail(str(error))
 

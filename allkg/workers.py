@@ -75,6 +75,7 @@ def _template_main(control, graph_path: str | None, max_rows: int, memory_limit_
     from allkg import protocol
 
     protocol.answer(store, "ASK {}", None, [], max_rows=1, prefixes=state[1])  # import and warm the parsers once, for every fork
+    state[2].network()  # the network the entity views draw from: built once here, not in each fresh worker
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers; the pool kills them by pidfd
     control.send(("ready", len(store), sandboxed))
     while True:
