@@ -203,9 +203,12 @@ def truncation_headers(limit: int) -> dict[str, str]:
     return {"X-Allkg-Truncated": "true", "X-Allkg-Max-Rows": str(limit)}
 
 
-def answer(store: ox.Store, text: str, accept: str | None, requested: list[str], base_iri: str | None = None, *, max_rows: int,
-           prefixes: dict[str, str], sandboxed: bool = False) -> Reply:
+def answer(store: ox.Store, text: str, accept: str | None, requested: list[str], base_iri: str | None = None,
+           dataset: tuple = ((), ()), *, max_rows: int, prefixes: dict[str, str], sandboxed: bool = False) -> Reply:
     """Run a SPARQL query on ``store`` and return the serialized reply (400 with the position on a syntax error).
+
+    ``dataset``: the IRIs of the protocol's ``default-graph-uri`` and ``named-graph-uri`` parameters (graphs of
+    the store: the project's graph is the store's default graph; nothing is ever fetched).
 
     Updates and SERVICE are refused (403) by the parsed query; a text rdflib cannot parse runs only if
     ``sandboxed`` (this process cannot open a network connection). Relative IRIs resolve against ``base_iri``.
@@ -221,7 +224,11 @@ def answer(store: ox.Store, text: str, accept: str | None, requested: list[str],
             f"this query could not be checked for SERVICE ({refused.message}) and this server has no network sandbox")
         return Reply.text(403, f"this endpoint is read-only: {why}")
     try:
-        result = store.query(text, prefixes=prefixes, base_iri=base_iri)
+        default_graphs, named_graphs = ([ox.NamedNode(iri) for iri in iris] or None for iris in dataset)
+    except ValueError as error:
+        return Reply.text(400, f"default-graph-uri and named-graph-uri take IRIs: {error}")
+    try:
+        result = store.query(text, prefixes=prefixes, base_iri=base_iri, default_graph=default_graphs, named_graphs=named_graphs)
         if isinstance(result, ox.QueryBoolean):
             fmt = choose_format("results", accept, requested)
             return Reply(200, RESULT_FORMATS[fmt], serialize_results(QueryResult([], boolean=bool(result)), fmt))

@@ -178,11 +178,10 @@ async def sparql(request: Request) -> Response:
         return respond(protocol.service_description(endpoint, request.app.state.pool.triples, accept, settings.public()))
     if len(texts) > 1:
         return refuse(400, "give exactly one query per request")
-    if "default-graph-uri" in names or "named-graph-uri" in names:
-        return refuse(400, "this endpoint holds one default graph: default-graph-uri and named-graph-uri are not supported")
+    dataset = tuple(tuple(value for name, value in params if name == which) for which in ("default-graph-uri", "named-graph-uri"))
     formats = [value for name, value in params if name in ("format", "output")]
     endpoint = str(request.url.replace(query=""))  # the base IRI of relative IRIs in the query
-    return await borrow_worker(request, "sparql", texts[0], accept, formats, endpoint)  # the worker refuses SERVICE and updates
+    return await borrow_worker(request, "sparql", texts[0], accept, formats, endpoint, dataset)  # the worker refuses SERVICE and updates
 
 
 async def editor(request: Request) -> Response:
