@@ -13,12 +13,14 @@ few milliseconds, sending back the worker's end of a socket pair. So a killed
 worker is replaced at once, and many workers share the graph's memory.
 
 Fairness (no client waits on another's runaway query): a query becomes *slow*
-once it has run ``slow_after`` seconds. At most ``slow_queries`` slow queries run
-at a time, and at most one per client (its IP address); a query that turns slow
-beyond either limit is stopped with 503 and a message that says which. The pool
-has more workers than slow slots, so quick queries always find one within about
-``slow_after`` seconds, however many runaways arrive. A request whose client
-goes away is cancelled, and its worker killed (see :mod:`allkg.server`).
+once it has run ``slow_after`` seconds. At most ``slow_queries`` slow queries
+hold a worker for sure, and at most one per client (its IP address). A query
+that turns slow beyond either limit runs on only while workers are free: as soon
+as another request finds no idle worker, the oldest such query is stopped (503,
+with a message that says which limit) and its worker replaced for that request.
+The pool has more workers than slow slots, so quick queries always find one. A
+request whose client goes away is cancelled, and its worker killed (see
+:mod:`allkg.server`).
 
 A worker receives a job (a small tuple) on its socket and sends back a
 :class:`allkg.protocol.Reply` whose body is already serialized.
@@ -261,7 +263,8 @@ class WorkerPool:
         self.template = template
         self.idle: asyncio.Queue[Worker] = asyncio.Queue()
         self.workers: set[Worker] = set()
-        self.slow: Counter[str] = Counter()  # client -> slow queries running
+        self.slow: Counter[str] = Counter()  # client -> slow queries running within the limits
+        self.preemptible: OrderedDict[Worker, tuple] = OrderedDict()  # slow beyond the limits: (stop, why), oldest first
         self.triples, self.sandboxed = 0, False
         self.replaced = self.stopped_slow = 0
         self._tasks: set[asyncio.Task] = set()
@@ -291,11 +294,14 @@ class WorkerPool:
         task.add_done_callback(self._tasks.discard)
 
     async def run(self, kind: str, *arguments, client: str = "") -> Reply:
-        """Run one job on an idle worker and return its reply; 503 past the time limit or the slow-query limits."""
+        """Run one job on an idle worker and return its reply; 503 past the time limit or when preempted."""
         key = (kind, *(_hashable(argument) for argument in arguments))
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
             return cached
+        if self.idle.empty() and self.preemptible:  # a slow query beyond the limits yields its worker to this request
+            _, (stop, _) = self.preemptible.popitem(last=False)
+            stop.done() or stop.set_result(None)
         try:
             worker = await asyncio.wait_for(self.idle.get(), self.timeout)
         except TimeoutError:
@@ -306,9 +312,13 @@ class WorkerPool:
             try:
                 reply = await worker.receive(self.slow_after)
             except TimeoutError:
-                self._admit_slow(client)
-                slow = True
-                reply = await worker.receive(self.timeout - self.slow_after)
+                over = self._over_limit(client)
+                if over is None:
+                    self.slow[client] += 1
+                    slow = True
+                    reply = await worker.receive(self.timeout - self.slow_after)
+                else:
+                    reply = await self._run_preemptible(worker, over)
         except Busy as refusal:
             self._replace(worker)
             self.stopped_slow += 1
@@ -323,6 +333,7 @@ class WorkerPool:
             self._replace(worker)
             raise
         finally:
+            self.preemptible.pop(worker, None)
             if slow:
                 self.slow[client] -= 1
                 if self.slow[client] <= 0:
@@ -332,16 +343,29 @@ class WorkerPool:
             self.cache.put(key, reply)
         return reply
 
-    def _admit_slow(self, client: str) -> None:
-        """Count one more slow query for ``client``, or raise Busy if that passes a limit."""
-        after = f"{self.slow_after:g} s"
+    async def _run_preemptible(self, worker: Worker, why: str) -> Reply:
+        """Wait for a slow query beyond the limits; it runs on while workers are free, and stops when one is needed."""
+        stop = asyncio.get_running_loop().create_future()
+        self.preemptible[worker] = (stop, why)
+        receiving = asyncio.ensure_future(worker.receive(self.timeout - self.slow_after))
+        try:
+            await asyncio.wait({receiving, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not receiving.done():
+                receiving.cancel()
+                await asyncio.gather(receiving, return_exceptions=True)  # the reader is removed before the worker goes
+        if receiving.cancelled():
+            raise Busy(f"the query was stopped when another request needed its worker: {why}")
+        return receiving.result()
+
+    def _over_limit(self, client: str) -> str | None:
+        """Why one more slow query for ``client`` passes a limit, or None if it may run as one."""
         if self.slow[client] >= 1:
-            raise Busy(f"the query was stopped after {after}: another slow query of yours is still running, and each "
-                       f"client may run one at a time; wait for it, or try again later")
+            return "another slow query of yours was running (each client may run one at a time); wait for it, or try again later"
         if sum(self.slow.values()) >= self.slow_queries:
-            raise Busy(f"the query was stopped after {after}: the server already runs {self.slow_queries} slow "
-                       f"{'query' if self.slow_queries == 1 else 'queries'} (its limit); try again later")
-        self.slow[client] += 1
+            return (f"the server already runs {self.slow_queries} slow {'query' if self.slow_queries == 1 else 'queries'} "
+                    "(its limit); try again later")
+        return None
 
     async def close(self) -> None:
         for task in list(self._tasks):
