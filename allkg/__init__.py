@@ -31,9 +31,9 @@ def query(name, graph=None, *, endpoint=None, timeout=60.0, **params):
     ``timeout``: seconds before the query's process is killed and ``QueryTimeout`` raised (None: no limit).
     Returns a :class:`allkg.results.QueryResult`: iterate for rows, ``.to_dataframe()`` for pandas.
     """
-    from allkg.queries import run
+    from allkg.guarded import run
 
-    return run(name, params, graph, endpoint=endpoint, timeout=timeout, guarded=True)
+    return run(name, params, graph, endpoint=endpoint, timeout=timeout)
 
 
 def sparql(text, graph=None, *, timeout=60.0, **bindings):
@@ -42,7 +42,7 @@ def sparql(text, graph=None, *, timeout=60.0, **bindings):
     Updates and SERVICE are refused; the query runs in a process that cannot open a network connection and
     is killed after ``timeout`` seconds (None: no limit), raising ``allkg.queries.QueryTimeout``.
     """
-    from allkg.queries import sparql as run_sparql
+    from allkg.guarded import sparql as run_sparql
 
     return run_sparql(text, graph, timeout=timeout, **bindings)
 

@@ -242,7 +242,9 @@ def query(name, list_queries, query_file, params, output_format, graph_file, end
             from allkg.store import open_store
 
             graph = open_store(graph_file)
-        result = queries.run(named, values, graph, endpoint=endpoint, timeout=timeout or None, guarded=True)
+        from allkg import guarded
+
+        result = guarded.run(named, values, graph, endpoint=endpoint, timeout=timeout or None)
     except queries.ERRORS as error:
         _fail(str(error))
     except (FileNotFoundError, ValueError, SyntaxError) as error:  # an unreadable --graph file

@@ -428,79 +428,28 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpoint: str | None = None,
-        timeout: float | None = None, guarded: bool = False) -> QueryResult:
-    """Run a named query with ``params`` (name -> value as a person writes it) and return its result.
+def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpoint: str | None = None) -> QueryResult:
+    """Run a named query with ``params`` (name -> value as a person writes it) and return its result, in this process.
 
     >>> rows = run("drugs-by-class", {"drug_class": "targeted therapy"})  # doctest: +SKIP
 
     ``endpoint``: the address of a SPARQL endpoint to ask instead of the local graph (names are resolved there).
-    ``guarded`` (or a ``timeout``): run as :func:`execute_guarded` does, read-only, without network access, and
-    killed after ``timeout`` seconds; otherwise in this process (the library's own queries, in a server worker).
+    For a query a person wrote, or with a time limit, use :func:`allkg.guarded.run`.
     """
     query = name if isinstance(name, NamedQuery) else load_query(name)
     bindings = bind(query, params, graph, endpoint)
-    if guarded or timeout:
-        result = execute_guarded(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path), timeout=timeout or None)
-        result.name = query.name
-        return result
     result = execute(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path))
     result.name = query.name
     return result
 
 
 def sparql(text: str, graph=None, *, timeout: float | None = DEFAULT_TIMEOUT_S, **bindings) -> QueryResult:
-    """Run a free, read-only SPARQL query; keyword arguments bind variables to terms or strings.
+    """Run a free, read-only SPARQL query without network access, within ``timeout`` seconds (see :mod:`allkg.guarded`)."""
+    from allkg.guarded import sparql as guarded_sparql
 
-    Updates and SERVICE are refused, and the query runs in a process that cannot open a network connection
-    and is killed after ``timeout`` seconds (None: no limit), raising QueryTimeout.
-    """
-    terms = {name: value if isinstance(value, (ox.NamedNode, ox.Literal)) else ox.Literal(valid_text(str(value), f"parameter {name!r}"))
-             for name, value in bindings.items()}
-    return execute_guarded(text, terms, graph, timeout=timeout)
-
-
-def execute_guarded(text: str, bindings: dict | None = None, graph=None, *, endpoint: str | None = None, source: str = "<query>",
-                    timeout: float | None = DEFAULT_TIMEOUT_S) -> QueryResult:
-    """Run :func:`execute` on text a person supplied: read-only, without network access, within ``timeout`` seconds.
-
-    SERVICE and updates are refused by the parsed query (:mod:`allkg.readonly`); the query then runs in a forked
-    process that forbids itself the network (:mod:`allkg.sandbox`: so a gap in the parser cannot reopen the
-    door) and is killed when ``timeout`` passes (None: no limit). A remote ``endpoint`` is asked from a process
-    that may use the network, under the same time limit.
-    """
-    from allkg import readonly, sandbox
-
-    valid_text(text, source)
-    if endpoint is None:
-        refused = readonly.refusal(text)
-        if refused is not None and refused.kind != "unchecked":
-            raise QueryError(f"{source}: read-only: {refused.message}")
-        strict = refused is not None  # what rdflib cannot read runs only where no connection can be opened
-        graph = stores.default_store() if graph is None else graph  # loaded here, so every run's process shares it
-    else:
-        strict = False
-    try:
-        return sandbox.run_isolated(_execute_for, text, bindings, graph, endpoint, source, timeout=timeout, network=endpoint is not None, strict=strict)
-    except sandbox.TimeLimit:
-        raise QueryTimeout(f"{source}: the query ran past the time limit of {timeout:g} s and was stopped (its process was killed); "
-                           "give a longer limit (--timeout SECONDS, or timeout= in Python; none: 0 or None) if it must run longer") from None
-    except sandbox.IsolationError as error:
-        raise QueryError(f"{source}: {error}") from None
-    except PermissionError:  # the sandbox refused a connection a query rdflib could not read tried to open
-        raise QueryError(f"{source}: read-only: {readonly.SERVICE_MESSAGE}") from None
-    except QuerySyntaxError:
-        if readonly.is_update(text):
-            raise QueryError(f"{source}: read-only: {readonly.UPDATE_MESSAGE}") from None
-        raise
-    except (OSError, ValueError) as error:  # the engine's own errors, e.g. an IRI it will not connect to
-        raise QueryError(f"{source}: {error}") from None
-
-
-def _execute_for(text, bindings, graph, endpoint, source):
-    return execute(text, bindings, graph, endpoint=endpoint, source=source)
+    return guarded_sparql(text, graph, timeout=timeout, **bindings)
 
 
 ERRORS = (QueryError, EntityError, RemoteError)
-__all__ = ["ENTITY_KINDS", "ERRORS", "NamedQuery", "QueryError", "QuerySyntaxError", "QueryTimeout", "execute", "execute_guarded", "list_queries",
-           "load_query", "run", "sparql"]
+__all__ = ["ENTITY_KINDS", "ERRORS", "NamedQuery", "QueryError", "QuerySyntaxError", "QueryTimeout", "execute", "list_queries", "load_query",
+           "run", "sparql"]

@@ -44,7 +44,7 @@ from starlette.routing import Route
 from allkg import pages, protocol
 from allkg.connections import ACCESS_LOG, AccessLog, configure_log, limited_protocol
 from allkg.protocol import Reply
-from allkg.workers import LoadError, Template, WorkerPool
+from allkg.workers import Template, WorkerPool
 
 HTML_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "

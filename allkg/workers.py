@@ -265,6 +265,7 @@ class WorkerPool:
         self.workers: set[Worker] = set()
         self.slow: Counter[str] = Counter()  # client -> slow queries running within the limits
         self.preemptible: OrderedDict[Worker, tuple] = OrderedDict()  # slow beyond the limits: (stop, why), oldest first
+        self.waiting = 0  # requests waiting for an idle worker
         self.triples, self.sandboxed = 0, False
         self.replaced = self.stopped_slow = 0
         self._tasks: set[asyncio.Task] = set()
@@ -302,10 +303,13 @@ class WorkerPool:
         if self.idle.empty() and self.preemptible:  # a slow query beyond the limits yields its worker to this request
             _, (stop, _) = self.preemptible.popitem(last=False)
             stop.done() or stop.set_result(None)
+        self.waiting += 1
         try:
             worker = await asyncio.wait_for(self.idle.get(), self.timeout)
         except TimeoutError:
             return Reply.text(503, f"every query worker stayed busy for the time limit ({self.timeout:g} s); try again later")
+        finally:
+            self.waiting -= 1
         slow = False
         try:
             worker.connection.send((kind, arguments))
@@ -345,6 +349,8 @@ class WorkerPool:
 
     async def _run_preemptible(self, worker: Worker, why: str) -> Reply:
         """Wait for a slow query beyond the limits; it runs on while workers are free, and stops when one is needed."""
+        if self.waiting:  # a request is already waiting for a worker: this one is needed now
+            raise Busy(f"the query was stopped when another request needed its worker: {why}")
         stop = asyncio.get_running_loop().create_future()
         self.preemptible[worker] = (stop, why)
         receiving = asyncio.ensure_future(worker.receive(self.timeout - self.slow_after))
