@@ -25,6 +25,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 ACCESS_LOG = logging.getLogger("allkg.serve")
+CLIENT_GONE = 499  # the status logged (never sent) for a request whose client closed the connection first
 PATH_SHOWN = 120  # characters of path and query string in a log line: enough to tell requests apart, no query bodies
 
 
@@ -70,7 +71,6 @@ def limited_protocol(max_line_bytes: int, max_header_bytes: int, read_timeout: f
             if self.transport.is_closing():
                 return
             if self.head:  # a request began and did not finish in time; an idle kept-alive connection just closes
-                ACCESS_LOG.info("%s - - 408 the request head took longer than %g s", _client(self.client), read_timeout)
                 self._refuse(408, f"the request took longer than {read_timeout:g} s to arrive")
             else:
                 self.transport.close()
@@ -94,6 +94,7 @@ def limited_protocol(max_line_bytes: int, max_header_bytes: int, read_timeout: f
             self._arm()  # the next request on this connection gets the same time
 
         def _refuse(self, status: int, message: str) -> None:
+            ACCESS_LOG.info("%s - - %d %s", _client(self.client), status, message)
             self._disarm()
             self.head.clear()
             reason = {408: b"Request Timeout", 413: b"Content Too Large", 431: b"Request Header Fields Too Large"}[status]
@@ -131,6 +132,7 @@ class AccessLog:
             query = scope.get("query_string", b"").decode("latin-1")
             path = scope.get("path", "") + (f"?{query}" if query else "")
             shown = path if len(path) <= PATH_SHOWN else f"{path[:PATH_SHOWN]}...({len(path)} characters)"
-            outcome = str(status[0]) if status else "- (the client went away)"
+            gone = not status or status[0] == CLIENT_GONE
+            outcome = f"{CLIENT_GONE} (the client went away before its answer; its query was stopped)" if gone else str(status[0])
             ACCESS_LOG.info("%s %s %s %s %.0f ms", _client(scope.get("client")), scope["method"], shown.encode("unicode_escape").decode("ascii"),
                             outcome, (time.monotonic() - started) * 1000)

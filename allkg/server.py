@@ -42,7 +42,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from allkg import pages, protocol
-from allkg.connections import ACCESS_LOG, AccessLog, configure_log, limited_protocol
+from allkg.connections import CLIENT_GONE, AccessLog, configure_log, limited_protocol
 from allkg.protocol import Reply
 from allkg.workers import Template, WorkerPool
 
@@ -129,8 +129,7 @@ async def borrow_worker(request: Request, kind: str, *arguments) -> Response:
             if not task.done():
                 task.cancel()
     if work.cancelled() or not work.done():
-        ACCESS_LOG.info("%s went away before its answer; the query was stopped", client or "a client")
-        return Response(status_code=499)  # never sent: there is no one to send it to
+        return Response(status_code=CLIENT_GONE)  # never sent: there is no one to send it to; the access log says so
     return respond(work.result())
 
 
