@@ -62,7 +62,7 @@ class Settings:
     timeout: float = 10.0
     max_rows: int = 10000
     max_query_bytes: int = 100_000
-    workers: int = 0  # 0: slow_queries + 3
+    workers: int = 0  # 0: slow_queries + 4
     slow_queries: int = 0  # 0: default_slow_queries()
     memory_limit_mb: int = 2048
     cache_mb: int = 64

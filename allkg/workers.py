@@ -34,6 +34,7 @@ import os
 import resource
 import signal
 import socket
+import sys
 import threading
 from collections import Counter, OrderedDict
 from multiprocessing.connection import Connection
@@ -252,10 +253,10 @@ class WorkerPool:
     """
 
     def __init__(self, graph_path: Path | None = None, size: int = 0, timeout: float = 10.0, max_rows: int = 10000,
-                 memory_limit_mb: int = 0, cache_mb: int = 64, slow_queries: int = 0, slow_after: float = 0.5,
+                 memory_limit_mb: int = 0, cache_mb: int = 64, slow_queries: int = 0, slow_after: float = 1.0,
                  inference: bool | None = None, template: Template | None = None):
         self.slow_queries = slow_queries or default_slow_queries()
-        self.size = max(size or self.slow_queries + 3, self.slow_queries + 1)  # room beyond the slow slots, always
+        self.size = max(size or self.slow_queries + 4, self.slow_queries + 1)  # room beyond the slow slots, always
         self.graph_path, self.timeout, self.max_rows, self.memory_limit_mb = graph_path, timeout, max_rows, memory_limit_mb
         self.slow_after, self.inference = min(slow_after, timeout), inference
         self.cache = ReplyCache(cache_mb * 1024 * 1024) if cache_mb else None
@@ -279,7 +280,12 @@ class WorkerPool:
         await asyncio.gather(*(self._add_worker() for _ in range(self.size)))
 
     async def _add_worker(self) -> None:
-        worker = await asyncio.get_running_loop().run_in_executor(None, self.template.fork)
+        try:
+            worker = await asyncio.get_running_loop().run_in_executor(None, self.template.fork)
+        except (EOFError, OSError, TimeoutError) as error:  # the template is gone (killed for memory?): say so once
+            print(f"allkg serve: cannot start a query worker ({type(error).__name__}: {error}); "
+                  f"{len(self.workers)} workers remain", file=sys.stderr, flush=True)
+            return
         self.workers.add(worker)
         self.idle.put_nowait(worker)
 
