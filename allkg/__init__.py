@@ -24,22 +24,27 @@ def load_graph(path=None, *, store_dir=None, inference=True):
     return load(path, store_dir=store_dir, inference=inference)
 
 
-def query(name, graph=None, *, endpoint=None, **params):
+def query(name, graph=None, *, endpoint=None, timeout=60.0, **params):
     """Run the named query ``name`` (a file of queries/) with parameters; with none, its example.
 
     ``endpoint``: a SPARQL endpoint's address to ask instead of the local graph (e.g. a store ``allkg push`` filled).
+    ``timeout``: seconds before the query's process is killed and ``QueryTimeout`` raised (None: no limit).
     Returns a :class:`allkg.results.QueryResult`: iterate for rows, ``.to_dataframe()`` for pandas.
     """
-    from allkg.queries import run
+    from allkg.guarded import run
 
-    return run(name, params, graph, endpoint=endpoint)
+    return run(name, params, graph, endpoint=endpoint, timeout=timeout)
 
 
-def sparql(text, graph=None, **bindings):
-    """Run a free, read-only SPARQL query on the graph (default: the build) and return a QueryResult."""
-    from allkg.queries import sparql as run_sparql
+def sparql(text, graph=None, *, timeout=60.0, **bindings):
+    """Run a free, read-only SPARQL query on the graph (default: the build) and return a QueryResult.
 
-    return run_sparql(text, graph, **bindings)
+    Updates and SERVICE are refused; the query runs in a process that cannot open a network connection and
+    is killed after ``timeout`` seconds (None: no limit), raising ``allkg.queries.QueryTimeout``.
+    """
+    from allkg.guarded import sparql as run_sparql
+
+    return run_sparql(text, graph, timeout=timeout, **bindings)
 
 
 def explore(graph=None, **profile):

@@ -256,7 +256,8 @@ def _parse_exactly(path: Path):
 @click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="RDF file to query (default: the build, built first if absent).")
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL endpoint (e.g. http://127.0.0.1:7878/query) instead of the local graph.")
 @click.option("--show", is_flag=True, help="Print the query (header and SPARQL) instead of running it.")
-def query(name, list_queries, query_file, old_query_file, params, output_format, graph_file, endpoint, show) -> None:
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS", help="Stop the query after SECONDS (its process is killed); 0: no limit.")
+def query(name, list_queries, query_file, old_query_file, params, output_format, graph_file, endpoint, show, timeout) -> None:
     """Run the named query NAME (see --list), or a SPARQL file, and print the answer.
 
     \b
@@ -295,7 +296,9 @@ def query(name, list_queries, query_file, old_query_file, params, output_format,
             from allkg.store import open_store
 
             graph = open_store(graph_file)
-        result = queries.run(named, values, graph, endpoint=endpoint)
+        from allkg import guarded
+
+        result = guarded.run(named, values, graph, endpoint=endpoint, timeout=timeout or None)
     except queries.ERRORS as error:
         _fail(str(error))
     except (FileNotFoundError, ValueError, SyntaxError) as error:  # an unreadable --graph file
@@ -460,11 +463,15 @@ def export(format_: str, out: Path, graph_file: Path | None) -> None:
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Seconds a query may run before its worker is stopped (503).")
 @click.option("--max-rows", default=10000, show_default=True, type=click.IntRange(1), help="Rows (or triples) returned at most; longer answers are cut and marked.")
 @click.option("--max-query-bytes", default=100_000, show_default=True, type=click.IntRange(1024), help="Largest request accepted (413 beyond).")
-@click.option("--workers", default=0, type=click.IntRange(0, 64), help="Query worker processes (default: 2, or cores - 1 if more).")
+@click.option("--workers", default=0, type=click.IntRange(0, 64), help="Query worker processes (default: --slow-queries + 4).")
+@click.option("--slow-queries", default=0, type=click.IntRange(0, 64), help="Queries that may run over 1 s at once, one per client (default: cores - 1, at least 1).")
 @click.option("--memory-limit", "memory_limit_mb", default=2048, show_default=True, type=click.IntRange(0), help="Address space of each worker in MB (0: no limit).")
 @click.option("--cache-mb", default=64, show_default=True, type=click.IntRange(0), help="Memory for repeated answers (the graph is read-only); 0 turns the cache off.")
 @click.option("--cors", metavar="ORIGIN", help="Allow cross-origin requests from ORIGIN (e.g. https://yasgui.example.org); none by default.")
-def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, memory_limit_mb, cache_mb, cors) -> None:
+@click.option("--read-timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600), help="Seconds a client may take to send its request (408 beyond).")
+@click.option("--entailment/--no-entailment", default=None, help="Apply the project's entailment rules to the graph (default: only if it is the project's own).")
+def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, slow_queries, memory_limit_mb, cache_mb, cors, read_timeout,
+          entailment) -> None:
     """Serve a read-only SPARQL endpoint (/sparql), the query editor (/), the named queries (/queries) and entity views (/view/NAME).
 
     \b
@@ -474,9 +481,14 @@ def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, m
     """
     from allkg.server import Settings
     from allkg.server import serve as run_server
+    from allkg.workers import LoadError
 
-    run_server(Settings(host=host, port=port, graph_path=graph_file, timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes,
-                        workers=workers, memory_limit_mb=memory_limit_mb, cache_mb=cache_mb, cors=cors))
+    try:
+        run_server(Settings(host=host, port=port, graph_path=graph_file, timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes,
+                            workers=workers, slow_queries=slow_queries, memory_limit_mb=memory_limit_mb, cache_mb=cache_mb, cors=cors,
+                            read_timeout=read_timeout, entailment=entailment))
+    except (LoadError, ValueError, FileNotFoundError) as error:
+        _fail(str(error))
 
 
 @main.command()

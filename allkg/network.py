@@ -297,20 +297,50 @@ def query_to_networkx(graph: Graph, query: str, origin: str = "query") -> nx.Mul
     with the facts between them. Parameters are never pasted into query text; bind them in
     the query file with VALUES.
     """
+    from allkg import readonly, sandbox
+    from allkg.queries import DEFAULT_TIMEOUT_S, valid_text
+
+    try:
+        valid_text(query, origin)
+    except ValueError as error:
+        raise QueryError(str(error)) from None
+    refused = readonly.refusal(query)
+    if refused is not None and refused.kind != "unchecked":
+        raise QueryError(f"{origin}: read-only: {refused.message}")
+    try:  # in a process that cannot open a connection (so a parser gap cannot fetch a SERVICE), killed when late
+        kind, found = sandbox.run_isolated(_answer_to_draw, graph, query, origin, timeout=DEFAULT_TIMEOUT_S, strict=refused is not None)
+    except sandbox.TimeLimit:
+        raise QueryError(f"{origin}: the query ran past the time limit of {DEFAULT_TIMEOUT_S:g} s and was stopped") from None
+    except (sandbox.IsolationError, OSError) as error:
+        raise QueryError(f"{origin}: {readonly.SERVICE_MESSAGE if isinstance(error, PermissionError) else error}") from None
+    if kind == "CONSTRUCT":
+        constructed = Graph()
+        for triple in found:
+            constructed.add(triple)
+        return to_networkx(_described(graph, constructed))
+    if kind == "SELECT":
+        return iris_to_networkx(graph, found)
+    raise QueryError(f"{origin}: an {kind} query gives no graph to draw; use CONSTRUCT or SELECT")
+
+
+def _answer_to_draw(graph: Graph, query: str, origin: str) -> tuple[str, object]:
+    """Run ``query`` and return its kind with what a drawing needs: the triples, or the IRIs of a SELECT."""
     try:
         result = graph.query(query)
+        if result.type == "CONSTRUCT":
+            return "CONSTRUCT", list(result.graph)
+        if result.type == "SELECT":
+            return "SELECT", {term for row in result for term in row if isinstance(term, URIRef)}
+        return result.type, None
     except SyntaxError as error:  # Oxigraph's parser (Oxigraph-backed graphs): locate it as the query library does
         from allkg.queries import _syntax_error
 
-        raise QueryError(str(_syntax_error(str(error), query, origin))) from error
-    except Exception as error:  # pyparsing's ParseException, or rdflib's evaluation errors
+        raise QueryError(str(_syntax_error(str(error), query, origin))) from None
+    except Exception as error:  # noqa: BLE001 - pyparsing's ParseException, or rdflib's evaluation errors
+        if isinstance(error, OSError):
+            raise
         position = f"line {error.lineno}, column {error.col}: " if hasattr(error, "lineno") else ""
-        raise QueryError(f"{origin}: {position}{getattr(error, 'msg', error)}") from error
-    if result.type == "CONSTRUCT":
-        return to_networkx(_described(graph, result.graph))
-    if result.type == "SELECT":
-        return iris_to_networkx(graph, {term for row in result for term in row if isinstance(term, URIRef)})
-    raise QueryError(f"{origin}: an {result.type} query gives no graph to draw; use CONSTRUCT or SELECT")
+        raise QueryError(f"{origin}: {position}{getattr(error, 'msg', error)}") from None
 
 
 def iris_to_networkx(graph: Graph, iris) -> nx.MultiDiGraph:

@@ -10,16 +10,20 @@ DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML. The ``Accept`` header
 chooses, or a ``format`` (or ``output``) parameter, which wins because browsers
 and some clients cannot set headers.
 
->>> refusal("PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:b 'DELETE' }")
-'INSERT'
->>> refusal("SELECT ?load WHERE { ?load <http://example.org/add> 'CLEAR' } # DROP")
+Refusals (SPARQL Update, SERVICE) are decided on the parsed query by
+:mod:`allkg.readonly`, in the worker that would run it; the worker itself cannot
+open a network connection (:mod:`allkg.sandbox`).
+
+>>> choose_format("results", "text/*", [])
+'tsv'
+>>> choose_format("graph", "application/sparql-results+json", [])  # what rdflib's SPARQLStore sends for CONSTRUCT
+'turtle'
 """
 
 from __future__ import annotations
 
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -41,10 +45,12 @@ GRAPH_FORMATS = {
 }
 OX_GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
 # Media types a client may ask for (in its Accept header, or as a format parameter) -> our format.
+# In order of preference: a wildcard (``text/*``) takes the first type it covers, so TSV (terms kept typed) comes
+# before CSV, and both before JSON and XML sent as text/javascript and text/xml.
 RESULT_MEDIA = {
-    "application/sparql-results+json": "json", "application/json": "json", "text/javascript": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
+    "application/sparql-results+json": "json", "application/json": "json",
+    "application/sparql-results+xml": "xml", "application/xml": "xml",
+    "text/tab-separated-values": "tsv", "text/csv": "csv", "text/javascript": "json", "text/xml": "xml",
 }
 GRAPH_MEDIA = {
     "text/turtle": "turtle", "application/turtle": "turtle", "application/x-turtle": "turtle", "text/n3": "turtle",
@@ -57,21 +63,6 @@ FORMAT_NAMES = {  # short names of the format parameter; json and xml mean JSON-
     "ntriples": (None, "ntriples"), "nt": (None, "ntriples"), "n-triples": (None, "ntriples"),
     "jsonld": ("json", "jsonld"), "json-ld": ("json", "jsonld"), "rdfxml": ("xml", "rdfxml"), "rdf+xml": ("xml", "rdfxml"),
 }
-# Words that only occur in SPARQL Update (and SERVICE, which would make the server fetch from the network).
-REFUSED_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "SERVICE"}
-TOKENS = re.compile(
-    r"""\#[^\n]*                                   # comment
-      | <[^<>"{}|^`\\\s]*>                          # IRI
-      | \"\"\".*?\"\"\" | '''.*?'''                 # long strings
-      | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'  # strings
-      | [?$]\w+ | @[A-Za-z][\w-]*                   # variables, language tags
-      | [A-Za-z_][\w.-]*:[\w.:%-]* | :[\w.:%-]*     # prefixed names
-      | (?P<word>[A-Za-z_]\w*)                      # a bare word: a keyword or a function name
-    """,
-    re.DOTALL | re.VERBOSE,
-)
-
-
 @dataclass
 class Reply:
     """An HTTP answer made in a worker: status, media type, body and extra headers."""
@@ -88,18 +79,6 @@ class Reply:
 
 class NotAcceptable(ValueError):
     """No format the client accepts fits the result."""
-
-
-def refusal(text: str) -> str | None:
-    """Return the first SPARQL Update (or SERVICE) keyword in ``text``, outside strings, IRIs and comments, or None.
-
-    Such a word is either an update, a federated query, or a syntax error: a read-only endpoint refuses all three.
-    """
-    for match in TOKENS.finditer(text):
-        word = match.group("word")
-        if word and word.upper() in REFUSED_WORDS:
-            return word.upper()
-    return None
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
@@ -156,6 +135,8 @@ def choose_format(kind: str, accept: str | None, requested: list[str]) -> str:
         elif value.split(";")[0] in offers:
             return offers[value.split(";")[0]]
     chosen = negotiate(offers, accept, default)
+    if chosen is None and kind == "graph" and negotiate(RESULT_MEDIA, accept, "json"):
+        return "turtle"  # a client that asks every query for SPARQL results (rdflib's SPARQLStore) reads the media type
     if chosen is None:
         wanted = ", ".join(dict.fromkeys(offers))
         raise NotAcceptable(f"none of the accepted types ({accept}) fits a {'graph' if kind == 'graph' else 'SELECT or ASK'} result; offered: {wanted}")
@@ -259,16 +240,32 @@ def truncation_headers(limit: int) -> dict[str, str]:
     return {"X-Allkg-Truncated": "true", "X-Allkg-Max-Rows": str(limit)}
 
 
-def answer(store: ox.Store, text: str, accept: str | None, requested: list[str], max_rows: int, prefixes: dict[str, str]) -> Reply:
+def answer(store: ox.Store, text: str, accept: str | None, requested: list[str], base_iri: str | None = None,
+           dataset: tuple = ((), ()), *, max_rows: int, prefixes: dict[str, str], sandboxed: bool = False) -> Reply:
     """Run a SPARQL query on ``store`` and return the serialized reply (400 with the position on a syntax error).
 
+    ``dataset``: the IRIs of the protocol's ``default-graph-uri`` and ``named-graph-uri`` parameters (graphs of
+    the store: the project's graph is the store's default graph; nothing is ever fetched).
+
+    Updates and SERVICE are refused (403) by the parsed query; a text rdflib cannot parse runs only if
+    ``sandboxed`` (this process cannot open a network connection). Relative IRIs resolve against ``base_iri``.
     At most ``max_rows`` rows (or triples) are read; a longer answer is cut there and says so in the
     ``X-Allkg-Truncated`` header (and, in SPARQL JSON, in an ``allkg`` member beside ``head``).
     """
     from allkg.queries import QueryError, _syntax_error
+    from allkg.readonly import SERVICE_MESSAGE, UPDATE_MESSAGE, is_update, refusal
 
+    refused = refusal(text)
+    if refused and (refused.kind != "unchecked" or not sandboxed):
+        why = refused.message if refused.kind != "unchecked" else (
+            f"this query could not be checked for SERVICE ({refused.message}) and this server has no network sandbox")
+        return Reply.text(403, f"this endpoint is read-only: {why}")
     try:
-        result = store.query(text, prefixes=prefixes)
+        default_graphs, named_graphs = ([ox.NamedNode(iri) for iri in iris] or None for iris in dataset)
+    except ValueError as error:
+        return Reply.text(400, f"default-graph-uri and named-graph-uri take IRIs: {error}")
+    try:
+        result = store.query(text, prefixes=prefixes, base_iri=base_iri, default_graph=default_graphs, named_graphs=named_graphs)
         if isinstance(result, ox.QueryBoolean):
             fmt = choose_format("results", accept, requested)
             return Reply(200, RESULT_FORMATS[fmt], serialize_results(QueryResult([], boolean=bool(result)), fmt))
@@ -281,9 +278,13 @@ def answer(store: ox.Store, text: str, accept: str | None, requested: list[str],
                 break
             items.append(item)
     except SyntaxError as error:
+        if is_update(text):
+            return Reply.text(403, f"this endpoint is read-only: {UPDATE_MESSAGE}")
         return Reply.text(400, str(_syntax_error(str(error), text, "query")))
     except NotAcceptable as error:
         return Reply.text(406, str(error))
+    except PermissionError:  # the sandbox stopped a connection a query the parser could not read tried to open
+        return Reply.text(403, f"this endpoint is read-only: {SERVICE_MESSAGE}")
     except (RuntimeError, OSError, ValueError) as error:
         return Reply.text(400, str(QueryError(f"query: {error}")))
     headers = truncation_headers(max_rows) if truncated else {}

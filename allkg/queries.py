@@ -42,6 +42,7 @@ PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+\((?P<kind>\w+);\s*example:\
 SEARCH_LINE = re.compile(r"^(?P<param>[A-Za-z_]\w*)\s*->\s*(?P<variable>[A-Za-z_]\w*)\b")
 COLUMN_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<description>.+)$")
 SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+)")
+DEFAULT_TIMEOUT_S = 60.0  # what the API and `allkg query` allow a query unless told otherwise
 
 
 class RemoteError(RuntimeError):
@@ -57,7 +58,15 @@ class QuerySyntaxError(QueryError):
         self.source, self.line, self.column = source, line, column
         lines = text.splitlines()
         shown = lines[line - 1] if 0 < line <= len(lines) else ""
+        self.detail, self.text = message, text
         super().__init__(f"{source}:{line}:{column}: SPARQL syntax error: {message}\n    {shown}\n    {' ' * (column - 1)}^")
+
+    def __reduce__(self):  # sent back from the process that ran the query
+        return type(self), (self.source, self.line, self.column, self.detail, self.text)
+
+
+class QueryTimeout(QueryError):
+    """A query that ran past its time limit; the process running it was killed."""
 
 
 @dataclass(frozen=True)
@@ -386,6 +395,8 @@ def bind(query: NamedQuery, params: dict | None, graph=None, endpoint: str | Non
     With no params at all, the header's examples are used. A value may already be a pyoxigraph term.
     Names are resolved on the graph that answers: ``endpoint`` if given.
     """
+    for name, value in (params or {}).items():
+        valid_text(value, f"parameter {name!r}")
     if query.free:
         return {name: _free_value(value, graph, endpoint) for name, value in (params or {}).items()}
     params = dict(query.example if not params else params)
@@ -404,7 +415,26 @@ def bind(query: NamedQuery, params: dict | None, graph=None, endpoint: str | Non
             bindings[param.name] = literal_term(param.kind, value)
         else:
             bindings[param.name] = ox.NamedNode(name_index(graph, endpoint).resolve(param.kind, str(value)))
+    if query.search and endpoint is None and query.search[0] in bindings:
+        parameter, variable = query.search  # the text index finds the entities to bind (see SEARCH_LINE)
+        hits = stores.text_index(graph).search(bindings[parameter].value)
+        bindings[variable] = [ox.NamedNode(entity) for entity in hits]
     return bindings
+
+
+def valid_text(value, what: str):
+    """Return ``value``; raise QueryError if it is a string that cannot be written as UTF-8 (a lone surrogate).
+
+    Python keeps bytes that are not UTF-8 (in a command line, a file name) as lone surrogates; no RDF term
+    may hold one, and the error from deep inside a library would not say which value was wrong.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise QueryError(f"{what}: not valid text: {value[error.start]!r} at character {error.start + 1} is a lone surrogate "
+                             "(was it read from bytes that are not UTF-8?)") from None
+    return value
 
 
 def _free_value(value, graph, endpoint=None):
@@ -425,28 +455,27 @@ def _display_path(path: Path) -> str:
 
 
 def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpoint: str | None = None) -> QueryResult:
-    """Run a named query with ``params`` (name -> value as a person writes it) and return its result.
+    """Run a named query with ``params`` (name -> value as a person writes it) and return its result, in this process.
 
     >>> rows = run("drugs-by-class", {"drug_class": "targeted therapy"})  # doctest: +SKIP
 
     ``endpoint``: the address of a SPARQL endpoint to ask instead of the local graph (names are resolved there).
+    For a query a person wrote, or with a time limit, use :func:`allkg.guarded.run`.
     """
     query = name if isinstance(name, NamedQuery) else load_query(name)
     bindings = bind(query, params, graph, endpoint)
-    if query.search and endpoint is None and query.search[0] in bindings:
-        parameter, variable = query.search
-        hits = stores.text_index(graph).search(bindings[parameter].value)
-        bindings[variable] = [ox.NamedNode(entity) for entity in hits]
     result = execute(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path))
     result.name = query.name
     return result
 
 
-def sparql(text: str, graph=None, **bindings) -> QueryResult:
-    """Run a free SPARQL query (read-only: updates are refused); keyword arguments bind variables to terms or strings."""
-    terms = {name: value if isinstance(value, (ox.NamedNode, ox.Literal)) else ox.Literal(str(value)) for name, value in bindings.items()}
-    return execute(text, terms, graph)
+def sparql(text: str, graph=None, *, timeout: float | None = DEFAULT_TIMEOUT_S, **bindings) -> QueryResult:
+    """Run a free, read-only SPARQL query without network access, within ``timeout`` seconds (see :mod:`allkg.guarded`)."""
+    from allkg.guarded import sparql as guarded_sparql
+
+    return guarded_sparql(text, graph, timeout=timeout, **bindings)
 
 
 ERRORS = (QueryError, EntityError, RemoteError)
-__all__ = ["ENTITY_KINDS", "ERRORS", "NamedQuery", "QueryError", "QuerySyntaxError", "execute", "list_queries", "load_query", "run", "sparql"]
+__all__ = ["ENTITY_KINDS", "ERRORS", "NamedQuery", "QueryError", "QuerySyntaxError", "QueryTimeout", "execute", "list_queries", "load_query",
+           "run", "sparql"]

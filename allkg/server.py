@@ -9,11 +9,16 @@ Routes (nothing else is served: no file is read from a request's path):
   the named queries; ``/view/ENTITY``: an entity's neighbourhood as a page.
 - ``/health``: ``{"status": "ok", ...}`` once the workers hold the graph.
 
-Protection: SPARQL Update and SERVICE are refused (403); each request gets at
-most ``timeout`` seconds of a worker process, which is killed and replaced if
-it runs longer (see :mod:`allkg.workers`); at most ``max_rows`` rows come
-back; requests over ``max_query_bytes`` get 413; CORS headers only for the
-one origin given; it listens on 127.0.0.1 unless told otherwise.
+Protection: SPARQL Update and SERVICE are refused (403, decided on the parsed
+query: :mod:`allkg.readonly`), and the workers that run queries cannot open a
+network connection at all (:mod:`allkg.sandbox`); each request gets at most
+``timeout`` seconds of a worker process, which is killed and replaced if it
+runs longer, and a client may run one slow query at a time (see
+:mod:`allkg.workers`); a request whose client goes away is stopped; at most
+``max_rows`` rows come back; requests over ``max_query_bytes`` get 413, header
+fields over ``max_header_bytes`` 431, a request slower to arrive than
+``read_timeout`` 408 (:mod:`allkg.connections`); CORS headers only for the one
+origin given; it listens on 127.0.0.1 unless told otherwise.
 
 Starlette (routing, requests, responses) on uvicorn (the HTTP server): small,
 well kept, standard ASGI; the queries themselves run in Oxigraph.
@@ -21,6 +26,7 @@ well kept, standard ASGI; the queries themselves run in Oxigraph.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from contextlib import asynccontextmanager
@@ -36,8 +42,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from allkg import pages, protocol
+from allkg.connections import CLIENT_GONE, AccessLog, configure_log, limited_protocol
 from allkg.protocol import Reply
-from allkg.workers import WorkerPool, default_size
+from allkg.workers import Template, WorkerPool
 
 HTML_POLICY = (
     "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -55,10 +62,15 @@ class Settings:
     timeout: float = 10.0
     max_rows: int = 10000
     max_query_bytes: int = 100_000
-    workers: int = 0  # 0: default_size()
+    workers: int = 0  # 0: slow_queries + 4
+    slow_queries: int = 0  # 0: default_slow_queries()
     memory_limit_mb: int = 2048
     cache_mb: int = 64
     cors: str | None = None
+    max_header_bytes: int = 32_768
+    read_timeout: float = 10.0
+    entailment: bool | None = None  # None: only for the project's own graph
+    access_log: bool = True
 
     def public(self) -> dict[str, object]:
         return {"time limit (s)": self.timeout, "row limit": self.max_rows, "request size limit (bytes)": self.max_query_bytes}
@@ -81,17 +93,44 @@ def refuse(status: int, message: str, **headers) -> Response:
     return respond(reply)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """Return the request body, raising TooLarge as soon as it passes ``limit`` bytes."""
+async def read_body(request: Request, limit: int, read_timeout: float) -> bytes:
+    """Return the request body, raising TooLarge as soon as it passes ``limit`` bytes, TimeoutError if it is slow."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise TooLarge
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise TooLarge
+
+    async def read() -> None:
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > limit:
+                raise TooLarge
+
+    await asyncio.wait_for(read(), read_timeout)
     return bytes(body)
+
+
+async def _disconnected(request: Request) -> None:
+    """Return once the client has closed its connection (the request's body has been read by then)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def borrow_worker(request: Request, kind: str, *arguments) -> Response:
+    """Run a job on the pool for this request; if the client goes away first, stop the job (its worker is killed)."""
+    pool: WorkerPool = request.app.state.pool
+    client = request.client.host if request.client else ""
+    work = asyncio.ensure_future(pool.run(kind, *arguments, client=client))
+    watch = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait({work, watch}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (work, watch):
+            if not task.done():
+                task.cancel()
+    if work.cancelled() or not work.done():
+        return Response(status_code=CLIENT_GONE)  # never sent: there is no one to send it to; the access log says so
+    return respond(work.result())
 
 
 def _prefers_html(accept: str | None) -> bool:
@@ -103,15 +142,17 @@ async def sparql(request: Request) -> Response:
     """The SPARQL 1.1 Protocol query operation."""
     settings: Settings = request.app.state.settings
     limit = settings.max_query_bytes
-    if len(request.url.query) > limit:
+    if len(request.scope.get("query_string", b"")) > limit:
         return refuse(413, f"the request is larger than the limit of {limit} bytes")
     params = list(request.query_params.multi_items())
     if request.method == "POST":
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
-            body = (await read_body(request, limit)).decode("utf-8")
+            body = (await read_body(request, limit, settings.read_timeout)).decode("utf-8")
         except TooLarge:
             return refuse(413, f"the request is larger than the limit of {limit} bytes")
+        except TimeoutError:
+            return refuse(408, f"the request body took longer than {settings.read_timeout:g} s to arrive", connection="close")
         except UnicodeDecodeError:
             return refuse(400, "the request body is not UTF-8")
         if content_type == "application/sparql-update":
@@ -136,14 +177,10 @@ async def sparql(request: Request) -> Response:
         return respond(protocol.service_description(endpoint, request.app.state.pool.triples, accept, settings.public()))
     if len(texts) > 1:
         return refuse(400, "give exactly one query per request")
-    if "default-graph-uri" in names or "named-graph-uri" in names:
-        return refuse(400, "this endpoint holds one default graph: default-graph-uri and named-graph-uri are not supported")
-    word = protocol.refusal(texts[0])
-    if word:
-        what = "federated queries (SERVICE) are refused: the server makes no outgoing requests" if word == "SERVICE" else f"SPARQL Update ({word}) is refused"
-        return refuse(403, f"this endpoint is read-only: {what}")
+    dataset = tuple(tuple(value for name, value in params if name == which) for which in ("default-graph-uri", "named-graph-uri"))
     formats = [value for name, value in params if name in ("format", "output")]
-    return respond(await request.app.state.pool.run("sparql", texts[0], accept, formats))
+    endpoint = str(request.url.replace(query=""))  # the base IRI of relative IRIs in the query
+    return await borrow_worker(request, "sparql", texts[0], accept, formats, endpoint, dataset)  # the worker refuses SERVICE and updates
 
 
 async def editor(request: Request) -> Response:
@@ -161,7 +198,7 @@ async def query_list(request: Request) -> Response:
 async def named_query(request: Request) -> Response:
     params = dict(request.query_params)
     requested = params.pop("format", None)
-    return respond(await request.app.state.pool.run("named", request.path_params["name"], params, request.headers.get("accept"), requested))
+    return await borrow_worker(request, "named", request.path_params["name"], params, request.headers.get("accept"), requested)
 
 
 async def view(request: Request) -> Response:
@@ -169,33 +206,41 @@ async def view(request: Request) -> Response:
         depth = int(request.query_params.get("depth", "1"))
     except ValueError:
         return refuse(400, "depth must be a whole number (0 to 3)")
-    return respond(await request.app.state.pool.run("view", request.path_params["name"], depth))
+    return await borrow_worker(request, "view", request.path_params["name"], depth)
 
 
 async def health(request: Request) -> Response:
     pool: WorkerPool = request.app.state.pool
     status = {"status": "ok", "triples": pool.triples, "workers": len(pool.workers), "idle": pool.idle.qsize(), "replaced": pool.replaced,
+              "network_forbidden": pool.sandboxed, "slow_running": sum(pool.slow.values()), "slow_stopped": pool.stopped_slow,
               "cache": {"hits": pool.cache.hits, "misses": pool.cache.misses, "bytes": pool.cache.size} if pool.cache else None}
     return Response(json.dumps(status), media_type="application/json")
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Return the ASGI application; its workers start with the application (lifespan) and stop with it."""
+def create_app(settings: Settings, template: Template | None = None) -> Starlette:
+    """Return the ASGI application; its workers start with the application (lifespan) and stop with it.
+
+    ``template``: a process already holding the graph (see :func:`serve`); without one, the lifespan starts it.
+    """
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        pool = WorkerPool(settings.graph_path, settings.workers or default_size(), settings.timeout, settings.max_rows,
-                          settings.memory_limit_mb, settings.cache_mb)
+        pool = WorkerPool(settings.graph_path, settings.workers, settings.timeout, settings.max_rows, settings.memory_limit_mb,
+                          settings.cache_mb, settings.slow_queries, inference=settings.entailment, template=template)
         await pool.start()
         app.state.pool, app.state.settings = pool, settings
         print(f"allkg serve: http://{settings.host}:{settings.port}/ (SPARQL endpoint /sparql; {pool.triples} triples, "
-              f"{len(pool.workers)} workers, time limit {settings.timeout:g} s, row limit {settings.max_rows})", file=sys.stderr, flush=True)
+              f"{len(pool.workers)} workers, {pool.slow_queries} slow {'query' if pool.slow_queries == 1 else 'queries'} at a time, "
+              f"time limit {settings.timeout:g} s, row limit {settings.max_rows})", file=sys.stderr, flush=True)
+        if not pool.sandboxed:
+            print("allkg serve: warning: the query workers could not be cut off from the network on this platform; "
+                  "queries that cannot be checked for SERVICE are refused", file=sys.stderr, flush=True)
         try:
             yield
         finally:
             await pool.close()
 
-    middleware = []
+    middleware = [Middleware(AccessLog)]
     if settings.cors:
         middleware.append(Middleware(CORSMiddleware, allow_origins=[settings.cors], allow_methods=["GET", "POST"],
                                      allow_headers=["Accept", "Content-Type"], expose_headers=["X-Allkg-Truncated", "X-Allkg-Max-Rows"]))
@@ -212,15 +257,30 @@ def create_app(settings: Settings) -> Starlette:
 
 
 def serve(settings: Settings) -> None:
-    """Build the graph if needed, start the workers and answer HTTP until interrupted."""
+    """Build the graph if needed, load it, start the workers and answer HTTP until interrupted.
+
+    The graph is loaded before the HTTP server starts, so a file that cannot be read ends in one line
+    (LoadError, ValueError) rather than in the server's start-up traceback.
+    """
+    import multiprocessing
+
     import uvicorn
 
-    from allkg.store import ensure_built
+    from allkg.store import _guess_format, ensure_built
 
-    settings = Settings(**{**settings.__dict__, "graph_path": ensure_built(settings.graph_path)})
+    path = ensure_built(settings.graph_path)
+    _guess_format(path)  # an unknown suffix: ValueError naming the formats, before any process starts
+    settings = Settings(**{**settings.__dict__, "graph_path": path})
+    configure_log(settings.access_log)
+    template = Template(multiprocessing.get_context("spawn"), path, settings.max_rows, settings.memory_limit_mb, settings.entailment)
+    try:
+        template.ready()
+    except BaseException:
+        template.stop()
+        raise
     uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level="warning", access_log=False,
+        create_app(settings, template), host=settings.host, port=settings.port, log_level="warning", access_log=False,
         loop="asyncio",  # not uvloop: with it, waiting on the workers' pipes (add_reader) stalled under load
-        # room for a long GET query, so that our own 413 answers it rather than the parser's bare 400
-        h11_max_incomplete_event_size=max(settings.max_query_bytes * 4, 65536),
+        http=limited_protocol(settings.max_query_bytes + 8192, settings.max_header_bytes, settings.read_timeout),
+        timeout_keep_alive=5,
     )

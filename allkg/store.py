@@ -90,9 +90,11 @@ def materialise(store: ox.Store, progress=None) -> int:
 
 def _guess_format(path: Path) -> ox.RdfFormat:
     suffix = path.suffix.lower()
-    formats = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD}
+    formats = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD,
+               ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML, ".trig": ox.RdfFormat.TRIG,
+               ".n3": ox.RdfFormat.N3}
     if suffix not in formats:
-        raise ValueError(f"{path}: cannot tell the RDF format from the suffix {suffix!r} (use .nt, .ttl, .nq or .jsonld)")
+        raise ValueError(f"{path}: cannot tell the RDF format from the suffix {suffix!r} (use {', '.join(formats)})")
     return formats[suffix]
 
 

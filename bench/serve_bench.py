@@ -11,9 +11,9 @@ query worker) and on (the default: repeated requests are answered from memory).
    same queries run in-process (``allkg.queries.run``) for the ratio the HTTP and worker
    layers cost;
 2. the same through the SPARQL endpoint (``POST /sparql``, direct body);
-3. one client sends a cross join over all triples (never finishes) while the others keep
-   sending named queries: prints how many were answered while it ran, their p50 and p99,
-   and how long until the runaway was stopped (503).
+3. three clients, each from its own loopback address, send a cross join over all triples
+   (never finishes) while the others keep sending named queries: prints how many were
+   answered meanwhile, their p50, p99 and slowest, and how each runaway was stopped (503).
 
 Bounded: at most ``--clients`` x ``--requests`` requests per phase and ``--deadline`` seconds
 overall; only 127.0.0.1 is contacted.
@@ -191,35 +191,39 @@ def main() -> None:
 
 
 def runaway_phase(port: int, named, options, stop: threading.Event) -> None:
-    outcome = {}
+    """Three clients (127.0.0.2 to .4: distinct clients to the server) send a query that never ends; the rest keep going."""
+    outcomes = {}
 
-    def runaway() -> None:
+    def runaway(source: str) -> None:
         started = time.perf_counter()
-        body = urllib.parse.urlencode({"query": RUNAWAY}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/sparql", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=options.timeout * 10, source_address=(source, 0))
         try:
-            urllib.request.urlopen(request, timeout=options.timeout * 10).read()
-            outcome["status"] = 200
-        except urllib.error.HTTPError as error:
-            outcome["status"] = error.code
-        outcome["seconds"] = time.perf_counter() - started
+            connection.request("POST", "/sparql", body=RUNAWAY.encode(), headers={"Content-Type": "application/sparql-query"})
+            response = connection.getresponse()
+            outcomes[source] = (response.status, response.read().decode("utf-8", "replace").strip(), time.perf_counter() - started)
+        finally:
+            connection.close()
 
-    slow = threading.Thread(target=runaway)
+    slow = [threading.Thread(target=runaway, args=(f"127.0.0.{n}",)) for n in (2, 3, 4)]
     others_stop = threading.Event()
-    slow.start()
-    time.sleep(0.2)  # let the runaway take its worker first
-    others = [Client(port, named[i:] + named[:i], options.requests, others_stop) for i in range(max(1, options.clients - 1))]
+    for thread in slow:
+        thread.start()
+    time.sleep(0.2)  # let the runaways take their workers first
+    others = [Client(port, named[i:] + named[:i], options.requests, others_stop) for i in range(max(1, options.clients - 3))]
     for client in others:
         client.start()
-    slow.join()
+    for thread in slow:
+        thread.join()
     others_stop.set()
     for client in others:
         client.join()
     latencies = [value for client in others for value in client.latencies]
     errors = sum(len(client.errors) for client in others)
-    print(f"  runaway query: answered {outcome.get('status')} after {outcome.get('seconds', float('nan')):.2f} s (time limit {options.timeout:g} s)")
+    for source, (status, message, seconds) in sorted(outcomes.items()):
+        print(f"  runaway from {source}: {status} after {seconds:.2f} s (time limit {options.timeout:g} s): {message[:90]}")
     print(f"  meanwhile {len(others)} other clients got {len(latencies)} answers: p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
-          f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms, errors {errors}")
+          f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms, slowest {max(latencies, default=float('nan')) * 1000:.0f} ms, errors {errors}")
+
 
 if __name__ == "__main__":
     main()

@@ -249,7 +249,7 @@ UPDATES = [
     "CLEAR ALL",
     "LOAD <http://127.0.0.1:1/evil.ttl>",
     "PREFIX ex: <urn:ex:> DROP GRAPH ex:g",
-    "SELECT * WHERE { ?s ?p ?o } ; insert data { <urn:x> <urn:y> <urn:z> }",
+    "INSERT DATA { <urn:x> <urn:y> <urn:z> } ; CLEAR ALL",
 ]
 
 
@@ -274,6 +274,15 @@ def test_update_in_any_form_is_refused(server, text):
     ]
     for status, _, body in attempts:
         assert status == 403 and b"read-only" in body
+    assert count_triples(server) == before
+
+
+def test_a_query_glued_to_an_update_is_a_syntax_error(server):
+    """Neither a query nor an update: the parser says where it goes wrong (nothing runs either way)."""
+    before = count_triples(server)
+    text = "SELECT * WHERE { ?s ?p ?o } ; insert data { <urn:x> <urn:y> <urn:z> }"
+    status, _, body = fetch(server.url + "/sparql?" + urllib.parse.urlencode({"query": text}))
+    assert status == 400 and b"query:1:" in body and b"syntax error" in body
     assert count_triples(server) == before
 
 
@@ -330,7 +339,7 @@ def test_other_methods_and_bodies_are_refused(server):
     assert fetch(server.url + "/sparql", b"x", {"Content-Type": "text/plain"}, method="PUT")[0] == 405
     assert fetch(server.url + "/sparql", b"x", {"Content-Type": "text/plain"})[0] == 415
     assert fetch(server.url + "/sparql", b"", {"Content-Type": "application/x-www-form-urlencoded"})[0] == 400
-    status, _, body = fetch(server.url + "/sparql?" + urllib.parse.urlencode({"query": DRUGS, "named-graph-uri": "urn:g"}))
+    status, _, body = fetch(server.url + "/sparql?" + urllib.parse.urlencode({"query": DRUGS, "named-graph-uri": "not an IRI"}))
     assert status == 400 and b"named-graph-uri" in body
 
 
