@@ -417,8 +417,9 @@ def bind(query: NamedQuery, params: dict | None, graph=None, endpoint: str | Non
             bindings[param.name] = ox.NamedNode(name_index(graph, endpoint).resolve(param.kind, str(value)))
     if query.search and endpoint is None and query.search[0] in bindings:
         parameter, variable = query.search  # the text index finds the entities to bind (see SEARCH_LINE)
-        hits = stores.text_index(graph).search(bindings[parameter].value)
-        bindings[variable] = [ox.NamedNode(entity) for entity in hits]
+        index = stores.text_index(graph)
+        if index is not None:
+            bindings[variable] = [ox.NamedNode(entity) for entity in index.search(bindings[parameter].value)]
     return bindings
 
 

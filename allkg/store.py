@@ -150,12 +150,15 @@ _text_indexes: dict[int, tuple[ox.Store, object]] = {}
 
 
 def text_index(graph=None):
-    """Return the text index of a graph's names (see :mod:`allkg.textindex`): beside a store on disk, else built now."""
+    """Return the text index of a graph's names (see :mod:`allkg.textindex`): beside a store on disk, else built now.
+
+    None for a graph that is not in Oxigraph.
+    """
     from allkg.textindex import INDEX_FILE, TextIndex, build_for_store
 
     store = default_store() if graph is None else oxigraph_of(graph)
     if store is None:
-        raise ValueError("a text search needs an Oxigraph store (allkg.load_graph gives one)")
+        return None  # a plain rdflib graph: the query scans the names itself
     cached = _text_indexes.get(id(store))
     if cached is None or cached[0] is not store:
         directory = _store_dirs.get(id(store))
