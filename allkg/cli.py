@@ -33,7 +33,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the outputs (default: build/, or $ALLKG_BUILD_DIR).")
+@click.option("--out", "--out-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the outputs (default: ./build, or $ALLKG_BUILD_DIR).")
 @click.option("--graph-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Curated tables to build from (default: the project's graph/).")
 def build(out_dir: Path | None, graph_dir: Path | None) -> None:
     """Build the graph from graph/, validate it, write Turtle, N-Triples and JSON-LD, and print a summary."""
