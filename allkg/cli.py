@@ -407,5 +407,12 @@ def push(store_url, graph_iri, graph_file, asserted_only, query_endpoint, update
     click.echo(f"pushed {result.triples} triples to {result.graph} of {result.store} in {result.seconds:.1f} s (count checked)")
 
 
+# The release commands live in their own module (allkg/cli_release.py), to keep this one small.
+from allkg.cli_release import diff_command, release_command  # noqa: E402
+
+main.add_command(release_command)
+main.add_command(diff_command)
+
+
 if __name__ == "__main__":
     main()
