@@ -153,7 +153,11 @@ def load_snapshot(path: Path) -> Snapshot:
         path = found
     if not path.is_file():
         raise FileNotFoundError(f"no build at {path}")
-    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return snapshot_of(gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes(), path)
+
+
+def snapshot_of(data: bytes, path: Path) -> Snapshot:
+    """Read N-Triples bytes (``path`` names where they come from, for the report)."""
     by_subject: dict[str, list[tuple[str, ox.Term]]] = defaultdict(list)
     for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
         by_subject[_key(triple.subject)].append((triple.predicate.value, triple.object))
