@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from allkg import pages, protocol
+from allkg import linkeddata, pages, protocol
 from allkg.protocol import Reply
 from allkg.workers import WorkerPool, default_size
 
@@ -202,6 +202,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/queries/{name}", named_query, methods=["GET"]),
         Route("/view/{name:path}", view, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
+        *linkeddata.routes(),  # last: its entity route answers any /KIND/NAME (allkg/linkeddata.py)
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
