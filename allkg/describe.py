@@ -206,3 +206,15 @@ def bioschemas_dataset(description: Description) -> dict:
 
 def _format(name: str) -> tuple[str, str]:
     return next((value for suffix, value in FORMATS.items() if name.endswith(suffix)), ("application/octet-stream", ""))
+
+
+def dataset_script(graph: Graph, issued: str | None = None) -> str:
+    """Return the Bioschemas ``Dataset`` of ``graph`` as the text of a ``<script type="application/ld+json">`` element.
+
+    For pages that describe the graph (no files, so no distributions); ``</`` is escaped so the text cannot end the script.
+    """
+    import datetime as dt
+    import json
+
+    description = describe(graph, {}, data_version(graph), issued or dt.date.today().isoformat())
+    return json.dumps(bioschemas_dataset(description), indent=1, ensure_ascii=False).replace("</", "<\\/")

@@ -149,3 +149,17 @@ def test_sssom_export_is_valid_for_sssom_py(release):
 def test_a_bad_date_is_a_clear_error(tmp_path):
     done = CliRunner().invoke(main, ["release", "--out", str(tmp_path / "r"), "--date", "02/12/2026"])
     assert done.exit_code == 1 and "expected a date as YYYY-MM-DD" in done.output and not (tmp_path / "r").exists()
+
+
+def test_citation_names_the_data_version():
+    from pathlib import Path
+
+    from allkg.build import assemble
+    from allkg.describe import data_version
+
+    citation = Path(__file__).resolve().parent.parent / "CITATION.cff"
+    if not citation.exists():
+        pytest.skip("CITATION.cff is in the repository, not in the wheel")
+    version = data_version(assemble())
+    text = citation.read_text(encoding="utf-8")
+    assert f'version: "{version}"' in text and f"dataset/{version}" in text, "raise CITATION.cff with owl:versionInfo"
