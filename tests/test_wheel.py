@@ -4,6 +4,8 @@ One test, in steps, because every step needs the one before it (a real wheel, a 
 The fresh venv gets the third-party dependencies cheaply, through a ``.pth`` line naming this venv's
 site-packages (a plain path line: the editable install's finder there is not loaded), and ``allkg``
 itself from the wheel only; the test asserts so before anything else runs.
+Then, from a temporary directory: allkg build (./build and --out), query, release, diff, view, the library
+(load_graph, query) and serve (a named query and an entity IRI over HTTP).
 """
 
 from __future__ import annotations
@@ -98,6 +100,9 @@ def test_the_wheel_works_from_a_fresh_venv_outside_the_checkout(tmp_path):
 
     answer = _run([allkg, "query", "drug-adverse-effects", "-p", "drug=imatinib", "--format", "json"], work, env).stdout
     assert json.loads(answer)["results"]["bindings"], "the named query found nothing"
+    _run([allkg, "release", "--out", "release"], work, env)
+    assert {"SHA256SUMS", "edges.tsv", "mappings.sssom.tsv", "void.ttl"} <= {path.name for path in (work / "release").iterdir()}
+    assert "No statement changed." in _run([allkg, "diff", "build", "release"], work, env).stdout
     _run([allkg, "view", "imatinib", "--out", "imatinib.html"], work, env)
     assert "imatinib" in (work / "imatinib.html").read_text(encoding="utf-8").lower()
 
@@ -112,6 +117,8 @@ def test_the_wheel_works_from_a_fresh_venv_outside_the_checkout(tmp_path):
         reply = _get(f"http://127.0.0.1:{port}/queries/drug-adverse-effects?drug=imatinib", "application/sparql-results+json",
                      time.monotonic() + 30)
         assert json.loads(reply)["results"]["bindings"]
+        turtle = _get(f"http://127.0.0.1:{port}/drug/imatinib", "text/turtle", time.monotonic() + 30).decode("utf-8")
+        assert "drug:imatinib" in turtle and "prov:wasDerivedFrom" in turtle
     finally:
         server.terminate()
         try:
