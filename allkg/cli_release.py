@@ -68,6 +68,8 @@ def release_command(out_dir: Path, previous: Path | None, graph_dir: Path | None
     for name, size in result.sizes.items():
         click.echo(f"{size:>10,}  {name}")
     click.echo(f"allkg {result.version}: release written to {result.directory}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if result.unmapped:
         click.echo("Not aligned to Biolink (exported as biolink:related_to / biolink:NamedThing): " + ", ".join(result.unmapped))
     click.echo("For research and education only; not for treating patients.")

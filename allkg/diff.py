@@ -132,7 +132,7 @@ class Diff:
             return f"`{shorten(change.subject)}` “{(change.new or change.old)['label']}”"
         text = f"{name(change.subject)} *{_predicate_name(change.predicate, self.new.labels, self.old.labels)}* {name(change.object)}"
         if change.kind == "qualifiers_changed":
-            return f"{text}: {_show(change.old['qualifiers'])} → {_show(change.new['qualifiers'])}"
+            return f"{text}: {_changed_keys(change.old['qualifiers'], change.new['qualifiers'])}"
         if change.kind == "resourced":
             return f"{text}: sources {_show(change.old['sources'])} → {_show(change.new['sources'])}"
         if change.kind == "evidence_changed":
@@ -272,6 +272,12 @@ def _show(value) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{key} = {_show_value(item)}" for key, item in value.items()) or "none"
     return ", ".join(value) or "none"
+
+
+def _changed_keys(before: dict, after: dict) -> str:
+    """Show only what differs: ``allkg:severity severity:mild → none``."""
+    return "; ".join(f"{key} {_show_value(before[key]) if key in before else 'none'} → {_show_value(after[key]) if key in after else 'none'}"
+                     for key in sorted(before.keys() | after.keys()) if before.get(key) != after.get(key))
 
 
 def _show_value(value) -> str:

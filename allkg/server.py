@@ -8,6 +8,8 @@ Routes (nothing else is served: no file is read from a request's path):
 - ``/``: the query editor; ``/queries`` and ``/queries/NAME?param=value``:
   the named queries; ``/view/ENTITY``: an entity's neighbourhood as a page.
 - ``/health``: ``{"status": "ok", ...}`` once the workers hold the graph.
+- ``/drug/imatinib`` (any entity IRI's path), ``/store?default``, ``/void``: linked data,
+  see :mod:`allkg.linkeddata`.
 
 Protection: SPARQL Update and SERVICE are refused (403); each request gets at
 most ``timeout`` seconds of a worker process, which is killed and replaced if

@@ -47,6 +47,7 @@ def release(previous, tmp_path_factory):
                                      "--sparql-endpoint", "http://127.0.0.1:8000/sparql"])
     assert done.exit_code == 0, done.output
     assert "allkg 0.1.0: release written to" in done.output and "Not aligned to Biolink" in done.output
+    assert "the previous release is also version 0.1.0 but differs" in done.output  # the test's previous is 0.1.0 too
     return out
 
 
