@@ -71,5 +71,6 @@ def release_command(out_dir: Path, previous: Path | None, graph_dir: Path | None
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     if result.unmapped:
-        click.echo("Not aligned to Biolink (exported as biolink:related_to / biolink:NamedThing): " + ", ".join(result.unmapped))
+        click.echo(f"Not aligned to Biolink ({len(result.unmapped)} ontology terms; KGX gets biolink:NamedThing or biolink:related_to):")
+        click.echo(click.wrap_text(", ".join(result.unmapped), width=78, initial_indent="  ", subsequent_indent="  "))
     click.echo("For research and education only; not for treating patients.")
