@@ -20,16 +20,16 @@ from rdflib.namespace import DCTERMS, PROV
 
 from allkg.curation import OntologyIndex, load_curation, load_kinds, load_ontology
 from allkg.rdfbuild import build_graph
+from allkg.resources import default_build_dir
 from allkg.validate import ValidationError, validate_graph
-from allkg.vocab import ALLKG, BASE_IRI, GRAPH_DIR, PROJECT_ROOT, entity_id, prefix_map
+from allkg.vocab import ALLKG, BASE_IRI, GRAPH_DIR, entity_id, prefix_map
 
-DEFAULT_BUILD_DIR = PROJECT_ROOT / "build"
 OUTPUT_NAMES = ("allkg.ttl", "allkg.nt", "allkg.jsonld")
 
 
 def build_dir() -> Path:
-    """Return the build directory: $ALLKG_BUILD_DIR if set, else build/ in the project."""
-    return Path(os.environ.get("ALLKG_BUILD_DIR") or DEFAULT_BUILD_DIR)
+    """Return the build directory: $ALLKG_BUILD_DIR if set, else build/ in the current directory."""
+    return default_build_dir()
 
 
 @dataclass

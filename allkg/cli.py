@@ -58,7 +58,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the outputs (default: build/, or $ALLKG_BUILD_DIR).")
+@click.option("--out", "--out-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the outputs (default: ./build, or $ALLKG_BUILD_DIR).")
 @click.option("--graph-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Curated tables to build from (default: the project's graph/).")
 def build(out_dir: Path | None, graph_dir: Path | None) -> None:
     """Build the graph from graph/, validate it, write Turtle, N-Triples and JSON-LD, and print a summary."""
@@ -545,15 +545,16 @@ def push(store_url, graph_iri, graph_file, old_graph_file, asserted_only, query_
     click.echo(f"pushed {result.triples} triples to {result.graph} of {result.store} in {result.seconds:.1f} s (count checked)")
 
 
-def _register_explorer() -> None:
-    """The explorer's commands live in their own module (allkg.cli_explore) to keep this one small."""
+def _register_subcommands() -> None:
+    """The explorer's and the release's commands live in their own modules, to keep this one small."""
     from allkg.cli_explore import check_regimen, explore
+    from allkg.cli_release import diff_command, release_command
 
-    main.add_command(explore)
-    main.add_command(check_regimen)
+    for command in (explore, check_regimen, release_command, diff_command):
+        main.add_command(command)
 
 
-_register_explorer()
+_register_subcommands()
 
 if __name__ == "__main__":
     main()

@@ -33,9 +33,10 @@ import pyoxigraph as ox
 
 from allkg import store as stores
 from allkg.resolve import ENTITY_KINDS, LITERAL_KINDS, PARAM_KINDS, EntityError, NameIndex, build_index, literal_term
+from allkg.resources import data_path
 from allkg.results import PREFIXES_FILE, QueryResult
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = data_path("queries")
 PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+\((?P<kind>\w+);\s*example:\s*(?P<example>[^;)]*?)\s*(?P<optional>;\s*optional\s*)?\)\s*(?P<description>.*)$")
 # "# search: text -> entity": the text index finds the entities with a name containing the parameter's value,
 # and they are bound to the variable (a VALUES block), so the query reads only their names.

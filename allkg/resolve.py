@@ -18,15 +18,14 @@ from __future__ import annotations
 import csv
 import difflib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 
+from allkg.resources import data_path
 from allkg.results import shorten
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-KINDS_FILE = PROJECT_ROOT / "ontology" / "kinds.tsv"
-LOOKUP_DIR = PROJECT_ROOT / "queries" / "lookup"
+KINDS_FILE = data_path("ontology") / "kinds.tsv"
+LOOKUP_DIR = data_path("queries") / "lookup"
 BASE_IRI = "https://w3id.org/allkg/"
 ALLKG = BASE_IRI + "ontology#"
 OWL = "http://www.w3.org/2002/07/owl#"

@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 import pyoxigraph as ox
+
+from allkg.resources import data_path
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-PREFIXES_FILE = Path(__file__).resolve().parent.parent / "ontology" / "prefixes.json"
+PREFIXES_FILE = data_path("ontology") / "prefixes.json"
 
 
 @lru_cache(maxsize=1)

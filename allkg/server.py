@@ -8,6 +8,8 @@ Routes (nothing else is served: no file is read from a request's path):
 - ``/``: the query editor; ``/queries`` and ``/queries/NAME?param=value``:
   the named queries; ``/view/ENTITY``: an entity's neighbourhood as a page.
 - ``/health``: ``{"status": "ok", ...}`` once the workers hold the graph.
+- ``/drug/imatinib`` (any entity IRI's path), ``/store?default``, ``/void``: linked data,
+  see :mod:`allkg.linkeddata`.
 
 Protection: SPARQL Update and SERVICE are refused (403, decided on the parsed
 query: :mod:`allkg.readonly`), and the workers that run queries cannot open a
@@ -41,7 +43,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from allkg import pages, protocol
+from allkg import linkeddata, pages, protocol
 from allkg.connections import CLIENT_GONE, AccessLog, configure_log, limited_protocol
 from allkg.protocol import Reply
 from allkg.workers import Template, WorkerPool
@@ -252,6 +254,7 @@ def create_app(settings: Settings, template: Template | None = None) -> Starlett
         Route("/queries/{name}", named_query, methods=["GET"]),
         Route("/view/{name:path}", view, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
+        *linkeddata.routes(),  # last: its entity route answers any /KIND/NAME (allkg/linkeddata.py)
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 

@@ -20,22 +20,20 @@ is asked for, so ``allkg query`` starts fast.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pyoxigraph as ox
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ENTAILMENT_DIR = PROJECT_ROOT / "queries" / "entailment"
-# Kept in step with allkg.build.build_dir(), which is not imported here because allkg.build pulls in rdflib.
-DEFAULT_BUILD_DIR = PROJECT_ROOT / "build"
+from allkg.resources import data_path, default_build_dir
+
+ENTAILMENT_DIR = data_path("queries") / "entailment"
 STORE_STAMP = "allkg-store.json"
 MAX_ENTAILMENT_ROUNDS = 10
 
 
 def default_graph_path() -> Path:
-    """Return the built N-Triples file: $ALLKG_BUILD_DIR/allkg.nt if set, else build/allkg.nt."""
-    return Path(os.environ.get("ALLKG_BUILD_DIR") or DEFAULT_BUILD_DIR) / "allkg.nt"
+    """Return the built N-Triples file: $ALLKG_BUILD_DIR/allkg.nt if set, else build/allkg.nt in the current directory."""
+    return default_build_dir() / "allkg.nt"
 
 
 def ensure_built(path: Path | None = None) -> Path:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 
 from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
-GRAPH_DIR = PROJECT_ROOT / "graph"
-QUERIES_DIR = PROJECT_ROOT / "queries"
+from allkg.resources import data_path
+
+ONTOLOGY_DIR = data_path("ontology")
+GRAPH_DIR = data_path("graph")
+QUERIES_DIR = data_path("queries")
 BASE_IRI = "https://w3id.org/allkg/"
 ONTOLOGY_IRI = BASE_IRI + "ontology"
 
