@@ -132,10 +132,10 @@ def _not_acceptable(offers: dict[str, str]) -> Response:
 
 
 async def entity_page(request: Request, entity_id: str) -> Response:
-    """Return the HTML an entity IRI shows a browser: for now its neighbourhood view (switch here to the entity page)."""
+    """Return the HTML an entity IRI shows a browser: its page, as ``allkg site`` writes it, with its view embedded."""
     from allkg.server import respond
 
-    reply: Reply = await request.app.state.pool.run("view", entity_id, 1)
+    reply: Reply = await request.app.state.pool.run("page", entity_id)
     return respond(reply)
 
 

@@ -86,6 +86,23 @@ def asset(name: str) -> Reply:
     return reply
 
 
+_SITE_ASSETS: dict[str, bytes] = {}
+SITE_ASSET_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+def site_asset(name: str) -> Reply:
+    """Return one of the files the entity pages share (as ``allkg site`` writes them under assets/); 404 otherwise."""
+    from allkg.site import shared_assets
+
+    if not _SITE_ASSETS:
+        _SITE_ASSETS.update(shared_assets())
+    if name not in _SITE_ASSETS:
+        return Reply.text(404, "no such asset")
+    reply = Reply(200, SITE_ASSET_TYPES.get(Path(name).suffix, "application/octet-stream"), _SITE_ASSETS[name])
+    reply.headers["Cache-Control"] = "public, max-age=86400"
+    return reply
+
+
 # ------------------------------------------------------------------------------------------ named queries
 
 
@@ -185,6 +202,19 @@ class Views:
 
             self._network = to_networkx(load_graph(self.graph_path, inference=False))  # asserted facts only
         return self._network
+
+    def page(self, entity_id: str) -> Reply:
+        """Return the entity's page (as in ``allkg site``), linking to the server's assets and its view."""
+        from allkg.resolve import EntityError, node_named
+        from allkg.site import render_entity_page
+
+        network = self.network()
+        try:
+            node = node_named(network, entity_id)
+        except EntityError as error:
+            return Reply.text(404, str(error))
+        html = render_entity_page(network, node, root="/", view_url=f"/view/{entity_id}")
+        return Reply(200, "text/html; charset=utf-8", html.encode("utf-8"))
 
     def entity(self, name: str, depth: int) -> Reply:
         """Return the self-contained view page of ``name`` (id, label, synonym or brand); 404 with suggestions."""

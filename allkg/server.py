@@ -50,7 +50,7 @@ from allkg.workers import Template, WorkerPool
 
 HTML_POLICY = (
     "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-src 'self'; frame-ancestors 'self'"  # entity pages frame their view
 )
 
 
@@ -193,6 +193,10 @@ async def asset(request: Request) -> Response:
     return respond(pages.asset(request.path_params["name"]))
 
 
+async def site_asset(request: Request) -> Response:
+    return respond(pages.site_asset(request.path_params["name"]))
+
+
 async def query_list(request: Request) -> Response:
     return respond(pages.query_list(request.headers.get("accept"), request.query_params.get("format")))
 
@@ -250,6 +254,7 @@ def create_app(settings: Settings, template: Template | None = None) -> Starlett
         Route("/", editor, methods=["GET"]),
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/assets/yasgui/{name}", asset, methods=["GET"]),
+        Route("/assets/{name}", site_asset, methods=["GET"]),  # the entity pages' shared files
         Route("/queries", query_list, methods=["GET"]),
         Route("/queries/{name}", named_query, methods=["GET"]),
         Route("/view/{name:path}", view, methods=["GET"]),

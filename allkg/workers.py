@@ -121,6 +121,8 @@ def _serve_jobs(connection, store, prefixes, views, max_rows: int, sandboxed: bo
                 reply = named_query(store, *arguments, max_rows=max_rows)
             elif kind == "view":
                 reply = views.entity(*arguments)
+            elif kind == "page":
+                reply = views.page(*arguments)
             else:
                 reply = Reply.text(500, f"unknown job {kind!r}")
         except MemoryError:
