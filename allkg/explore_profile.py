@@ -135,7 +135,7 @@ class ResolvedProfile:
             return [{"iri": iri, "label": self.label(iri)} for iri in iris]
 
         profile = {key: items(self.iris(option)) for option, (_, key) in LIST_OPTIONS.items()}
-        profile["age"] = self.age
+        profile["age"] = int(self.age) if self.age is not None and self.age.is_integer() else self.age
         profile["implied_subtypes"] = items(self.implied_subtypes)
         profile["implied_settings"] = items(self.implied_settings)
         return profile

@@ -171,16 +171,28 @@ def _counts(kinds) -> list[tuple[str, int]]:
     return list(counts.items())
 
 
-def to_html(answer: dict, kind: str = "explore") -> str:
-    """The answer as one offline HTML page (``kind``: "explore" or "check")."""
+# The served form's fields: query parameter, label, example.
+FORM_FIELDS = (
+    ("subtype", "Subtype", "Ph+ ALL"), ("alteration", "Alterations", "BCR::ABL1"), ("mutation", "Mutations", "T315I"),
+    ("marker", "Markers", "CD19; CD22"), ("setting", "Setting", "relapsed"), ("age", "Age (years)", "54"),
+    ("population", "Population", "adults"), ("prior_therapy", "Prior therapies", "imatinib"),
+    ("comedication", "Co-medications", "posaconazole"), ("condition", "Conditions", "QT prolongation"),
+)
+
+
+def to_html(answer: dict, kind: str = "explore", form: dict | None = None) -> str:
+    """The answer as one offline HTML page (``kind``: "explore" or "check"); ``form`` adds the served form above it
+    (``{"values": {field: text}, "error": message or None}``)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape  # only pages need it: JSON stays quick to start
 
     environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"]))
     labels = answer_labels(answer)
     environment.filters["name"] = lambda iri: _name(iri, labels)
     environment.filters["short"] = lambda iri: shorten(iri or "")
+    if form is not None:
+        form = {"fields": FORM_FIELDS, "values": form.get("values", {}), "error": form.get("error")}
     return environment.get_template("explore.html").render(
-        answer=answer, kind=kind, name=environment.filters["name"], short=environment.filters["short"],
+        answer=answer, kind=kind, form=form, name=environment.filters["name"], short=environment.filters["short"],
         path_svg=lambda path: _path_svg([_name(iri, labels) for iri in path]),
     )
 

@@ -86,6 +86,25 @@ def asset(name: str) -> Reply:
     return reply
 
 
+def explore_page(store, values: dict[str, str]) -> Reply:
+    """Return the explorer's form, with the answer for the profile in ``values`` (query parameters) below it."""
+    from allkg.explore import DISCLAIMER, explore
+    from allkg.explore_render import FORM_FIELDS, to_html
+    from allkg.queries import ERRORS
+
+    known = {key for key, _, _ in FORM_FIELDS}
+    values = {key: value for key, value in values.items() if key in known and value.strip()}
+    answer, error = {"disclaimer": DISCLAIMER}, None
+    if values:
+        profile = {key: [part.strip() for part in value.split(";") if part.strip()] for key, value in values.items() if key != "age"}
+        try:
+            answer = explore(store, age=values.get("age"), **profile)
+        except ERRORS as problem:
+            error = str(problem)
+    page = to_html(answer, "explore", form={"values": values, "error": error})
+    return Reply(200 if error is None else 400, "text/html; charset=utf-8", page.encode("utf-8"))
+
+
 _SITE_ASSETS: dict[str, bytes] = {}
 SITE_ASSET_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 

@@ -193,6 +193,11 @@ async def asset(request: Request) -> Response:
     return respond(pages.asset(request.path_params["name"]))
 
 
+async def explore(request: Request) -> Response:
+    """The therapy explorer's form and answer (for research and education only)."""
+    return await borrow_worker(request, "explore", dict(request.query_params))
+
+
 async def site_asset(request: Request) -> Response:
     return respond(pages.site_asset(request.path_params["name"]))
 
@@ -255,6 +260,7 @@ def create_app(settings: Settings, template: Template | None = None) -> Starlett
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/assets/yasgui/{name}", asset, methods=["GET"]),
         Route("/assets/{name}", site_asset, methods=["GET"]),  # the entity pages' shared files
+        Route("/explore", explore, methods=["GET"]),
         Route("/queries", query_list, methods=["GET"]),
         Route("/queries/{name}", named_query, methods=["GET"]),
         Route("/view/{name:path}", view, methods=["GET"]),

@@ -123,6 +123,10 @@ def _serve_jobs(connection, store, prefixes, views, max_rows: int, sandboxed: bo
                 reply = views.entity(*arguments)
             elif kind == "page":
                 reply = views.page(*arguments)
+            elif kind == "explore":
+                from allkg.pages import explore_page
+
+                reply = explore_page(store, *arguments)
             else:
                 reply = Reply.text(500, f"unknown job {kind!r}")
         except MemoryError:

@@ -520,3 +520,20 @@ def test_editor_runs_a_query_in_chromium(server, browser):
     page.close()
     plain.close()
     assert elsewhere == []
+
+
+def test_explore_form_answers_a_profile(server):
+    """The explorer's served page: the form, then the answer; a contradiction is said in the page (400)."""
+    status, headers, body = raw_get(server, "/explore?subtype=Ph%2B+ALL&mutation=T315I&setting=relapsed&age=54")
+    page = body.decode("utf-8")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert 'name="subtype" value="Ph+ ALL"' in page and "1. ponatinib" in page and "research and education only" in page
+    status, _, body = raw_get(server, "/explore?subtype=T-ALL&marker=CD19")
+    assert status == 400 and 'role="alert"' in body.decode("utf-8")
+
+
+def test_entity_iri_shows_its_page_to_a_browser(server):
+    status, headers, body = raw_get(server, "/drug/dasatinib", {"Accept": "text/html"})
+    assert status == 200 and b"<h1>dasatinib</h1>" in body and b'href="/assets/site.css"' in body
+    status, headers, _ = raw_get(server, "/assets/site.css")
+    assert status == 200 and headers["content-type"].startswith("text/css")
