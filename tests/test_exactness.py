@@ -139,19 +139,19 @@ def corpus_store() -> ox.Store:
 @pytest.mark.parametrize("fmt", RESULT_FORMATS + GRAPH_FORMATS)
 def test_the_endpoint_answers_406_not_a_broken_200_for_controls_in_xml(corpus_store, fmt):
     kind = "SELECT ?s ?o WHERE { ?s ?p ?o }" if fmt in RESULT_FORMATS else "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    reply = protocol.answer(corpus_store, kind, None, [fmt], 10_000, {})
+    reply = protocol.answer(corpus_store, kind, None, [fmt], max_rows=10_000, prefixes={})
     if fmt in ("xml", "rdfxml"):
         assert reply.status == 406
         assert "XML 1.0 cannot carry" in reply.body.decode()
     else:
         assert reply.status == 200
-    plain = protocol.answer(corpus_store, kind[: kind.rindex("}")] + "FILTER (!STRSTARTS(STR(?o), 'control')) }", None, [fmt], 10_000, {})
+    plain = protocol.answer(corpus_store, kind[: kind.rindex("}")] + "FILTER (!STRSTARTS(STR(?o), 'control')) }", None, [fmt], max_rows=10_000, prefixes={})
     assert plain.status == 200
 
 
 @pytest.mark.parametrize("text", ['SELECT ("\\uD800" AS ?x) {}', 'SELECT ?x { BIND("a\\uDFFFb" AS ?x) }'])
 def test_a_lone_surrogate_in_a_query_is_a_clean_400(corpus_store, text):
-    reply = protocol.answer(corpus_store, text, None, [], 100, {})
+    reply = protocol.answer(corpus_store, text, None, [], max_rows=100, prefixes={})
     assert reply.status == 400
 
 
