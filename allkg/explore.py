@@ -278,7 +278,11 @@ class Explorer:
         for row in self.rows("condition-cautions", drug=_nodes(drugs), condition=_nodes(conditions)):
             if row["kind"] == "contraindication":
                 continue  # a contraindication excludes the drug: see _add_contraindications
-            add(row["drug"], {"kind": row["kind"], "text": _join(row["about_label"] or shorten(row["about"]), row["detail"]),
+            about = row["about_label"] or shorten(row["about"])
+            text = f"can itself cause {about}, which the profile already has" if row["kind"] == "population" else about
+            if row["relation"] and row["kind"] == "reproductive":
+                text = f"{row['relation']}: {about}"
+            add(row["drug"], {"kind": row["kind"], "text": _join(text, row["detail"]),
                               "with": row["condition"], "management": row["management"], "source": row["source"]})
         for items in cautions.values():
             items.sort(key=lambda c: (CAUTION_ORDER.index(c["kind"]), c["text"], c["source"] or ""))
@@ -297,9 +301,14 @@ class Explorer:
     def _regimens(self, drugs: list[str]) -> list[dict]:
         regimens: dict[str, dict] = {}
         subtypes = set(self.profile.related("self")) | set(self.profile.related("broader"))
-        for row in self.rows("regimens", drug=_nodes(drugs)):
+        rows = self.rows("regimens", drug=_nodes(drugs))
+        unfit = {row["regimen"] for row in rows if row["population"] and not self.profile.fits_population(row["population"])}
+        fit = {row["regimen"] for row in rows if row["population"] and self.profile.fits_population(row["population"])}
+        for row in rows:
             if row["subtype"] and subtypes and row["subtype"] not in subtypes:
                 continue  # a regimen for another subtype
+            if row["regimen"] in unfit - fit:
+                continue  # a regimen for another population (every population it names excludes the profile's age)
             entry = regimens.setdefault(row["regimen"], {"regimen": row["regimen"], "label": row["label"],
                                                          "evidence_level": "not recorded", "trials": [], "_rank": 99})
             if row["evidence_rank"] and int(row["evidence_rank"]) < entry["_rank"]:
