@@ -136,6 +136,14 @@ PROFILES = {
         {"inotuzumab ozogamicin"},
         {"imatinib": "no_target"},
     ),
+    # targeted_indications.tsv: revumenib treats KMT2A-rearranged ALL, relapsed-refractory, adults (FDA 2024-11-15);
+    # the translocation t(4;11) gives rise to KMT2A::AFF1 but the graph does not say it defines the subtype, so the
+    # rearrangement itself is named.
+    "kmt2a-relapsed-adult-with-mutation-of-another-gene": (
+        {"alteration": ["KMT2A rearrangement"], "mutation": ["T315I"], "setting": ["relapsed"], "age": 40},
+        {"revumenib"},
+        {"ponatinib": "no_target"},
+    ),
 }
 
 ERRORS = {
