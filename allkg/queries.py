@@ -347,8 +347,12 @@ def _execute_rdflib(text: str, bindings: dict, graph, source: str) -> QueryResul
     from oxrdflib._converter import from_ox
     from pyparsing import ParseException
 
+    several = {name: terms for name, terms in bindings.items() if isinstance(terms, (list, tuple))}
+    if several:  # initBindings binds one value each: several go in as VALUES blocks, as for Oxigraph
+        text = with_values(text, several)
     try:
-        result = graph.query(text, initNs=_prefixes(), initBindings={name: from_ox(term) for name, term in bindings.items()})
+        single = {name: from_ox(term) for name, term in bindings.items() if name not in several}
+        result = graph.query(text, initNs=_prefixes(), initBindings=single)
     except ParseException as error:
         raise QuerySyntaxError(source, error.lineno, error.col, error.msg, text) from None
     if result.type == "ASK":

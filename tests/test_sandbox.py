@@ -103,7 +103,7 @@ def test_no_service_reaches_the_network_through_the_command_line(listener, corpu
     for number, text in enumerate(corpus[1:4]):  # escapes in names: what the regex missed
         path = tmp_path / f"q{number}.rq"
         path.write_text(text.replace("SELECT *", "CONSTRUCT { ?s ?p ?o }"), encoding="utf-8")
-        for command in (["query", "--file", str(path)], ["view", "--query-file", str(path), "--out", str(tmp_path / "v.html")]):
+        for command in (["query", "--query-file", str(path)], ["view", "--query-file", str(path), "--out", str(tmp_path / "v.html")]):
             done = subprocess.run([sys.executable, "-m", "allkg.cli", *command], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
             assert done.returncode == 1 and done.stderr.startswith("error: ") and "Traceback" not in done.stderr, done.stderr
             assert MARKER not in done.stdout + done.stderr
