@@ -77,6 +77,7 @@ EXPECTED = [
     ("drug-dose-adjustments", None, "threshold", {"CrCl 20-39 mL/min"}),
     ("dose-adjustment-for", None, "trigger_label", {"strong CYP3A4 inhibitors"}),
     ("dose-adjustment-for", {"drug": "imatinib", "for": "renal impairment"}, "action_label", {"reduce the dose"}),
+    ("interaction-matrix", None, "comedication_label", {"posaconazole", "omeprazole", "grapefruit"}),
 ]
 RUN_ONLY: set[str] = set()  # every named query now has expected answers above
 
