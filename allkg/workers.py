@@ -41,6 +41,7 @@ def _worker_main(connection, graph_path: str | None, max_rows: int, memory_limit
     prefixes = queries._prefixes()
     queries.name_index(store)  # resolve names from the first request on without a pause
     views = Views(path)
+    views.network()  # convert the graph for /view now, so the first page is not held to the query time limit
     connection.send(("ready", len(store)))
     while True:
         try:
