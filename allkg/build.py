@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph
@@ -24,6 +24,15 @@ from allkg.resources import default_build_dir
 from allkg.validate import ValidationError, validate_graph
 from allkg.vocab import ALLKG, BASE_IRI, GRAPH_DIR, entity_id, prefix_map
 
+# The safety layer's kinds of statement, counted apart in the summary (the relations that make them).
+SAFETY_RELATIONS = {
+    "drug interactions": ("hasDrugInteraction",),
+    "agent-class memberships": ("memberOfAgentClass",),
+    "pharmacogenomic recommendations": ("hasPharmacogenomicRecommendation",),
+    "contraindications (or none listed)": ("contraindicatedIn", "contraindicationsListed"),
+    "dose modifications": ("hasDoseModification",),
+    "reproductive advice": ("requiresContraception", "advisesAgainstBreastfeeding", "requiresPregnancyTest"),
+}
 OUTPUT_NAMES = ("allkg.ttl", "allkg.nt", "allkg.jsonld")
 
 
@@ -44,6 +53,7 @@ class BuildResult:
     statements_by_source: dict[str, int]
     sources: int
     statements_by_source_kind: dict[str, int]
+    safety_statements: dict[str, int] = field(default_factory=dict)
 
 
 def assemble(graph_dir: Path = GRAPH_DIR) -> Graph:
@@ -191,7 +201,9 @@ def summarize(graph: Graph, outputs: dict[str, Path] | None = None) -> BuildResu
     for source in sources:
         kind = next((str(k).rsplit("#", 1)[-1] for k in graph.objects(source, RDF.type) if str(k).startswith(str(ALLKG._NS))), "Source")
         by_kind[kind] += by_source.get(str(source).rsplit("/", 1)[-1], 0)
+    predicates = Counter(str(graph.value(statement, RDF.predicate)) for statement in statements)
+    safety = {name: sum(predicates[str(ALLKG._NS[relation])] for relation in relations) for name, relations in SAFETY_RELATIONS.items()}
     return BuildResult(
         graph, outputs or {}, len(graph), dict(sorted(entities.items())), len(statements), dict(sorted(by_source.items())),
-        len(sources), dict(sorted(by_kind.items())),
+        len(sources), dict(sorted(by_kind.items())), safety,
     )

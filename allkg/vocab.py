@@ -42,6 +42,7 @@ class ALLKG(DefinedNamespace):
     ChromosomalTranslocation: URIRef
     ClinicalFinding: URIRef
     ClinicalGuideline: URIRef
+    ConcomitantMedication: URIRef
     Corticosteroid: URIRef
     CytoreductiveAgent: URIRef
     Database: URIRef
@@ -52,13 +53,17 @@ class ALLKG(DefinedNamespace):
     DrugLabel: URIRef
     DrugProduct: URIRef
     FolateAntagonist: URIRef
+    Food: URIRef
     FrequencyCategory: URIRef
     FusionProtein: URIRef
     Gene: URIRef
     GeneAlteration: URIRef
     GeneFusion: URIRef
+    GenePhenotype: URIRef
     GeneRearrangement: URIRef
     Immunotherapy: URIRef
+    InteractingAgentClass: URIRef
+    InteractionMechanism: URIRef
     InterleukinReceptorAntagonist: URIRef
     JournalArticle: URIRef
     KinaseInhibitor: URIRef
@@ -70,6 +75,7 @@ class ALLKG(DefinedNamespace):
     MonitoringTest: URIRef
     MonoclonalAntibody: URIRef
     NucleicAcid: URIRef
+    PatientCondition: URIRef
     PointMutation: URIRef
     Population: URIRef
     Protein: URIRef
@@ -92,24 +98,34 @@ class ALLKG(DefinedNamespace):
 
     # Properties
     accessDate: URIRef
+    advisesAgainstBreastfeeding: URIRef
     approvalDate: URIRef
     actsOn: URIRef
     approximate: URIRef
     boxedWarning: URIRef
     citation: URIRef
+    clinicalConsequence: URIRef
     confersResistanceTo: URIRef
+    contraindicatedIn: URIRef
+    contraindicationsListed: URIRef
     definedByAlteration: URIRef
     detectsAlteration: URIRef
+    determinedByGene: URIRef
     doseDependent: URIRef
     dueTo: URIRef
+    duration: URIRef
     encodes: URIRef
+    exposureEffect: URIRef
     frequency: URIRef
     hasActiveIngredient: URIRef
     hasAdverseEffect: URIRef
     hasDoseForm: URIRef
+    hasDoseModification: URIRef
+    hasDrugInteraction: URIRef
     hasGoal: URIRef
     hasMechanism: URIRef
     hasParticipant: URIRef
+    hasPharmacogenomicRecommendation: URIRef
     hasRecurrentAlteration: URIRef
     hasRoute: URIRef
     hasSchedule: URIRef
@@ -120,11 +136,17 @@ class ALLKG(DefinedNamespace):
     inContextOf: URIRef
     inPopulation: URIRef
     inSetting: URIRef
+    interactionMechanism: URIRef
     interactsWith: URIRef
     involvesChromosome: URIRef
     involvesGene: URIRef
     literalQualifier: URIRef
     managedBy: URIRef
+    management: URIRef
+    managementAction: URIRef
+    memberOfAgentClass: URIRef
+    modification: URIRef
+    modificationAction: URIRef
     monitorsFor: URIRef
     notation: URIRef
     note: URIRef
@@ -132,14 +154,21 @@ class ALLKG(DefinedNamespace):
     promotesGrowthOf: URIRef
     proportionOfParent: URIRef
     qualifier: URIRef
+    recommendation: URIRef
+    recommendationAction: URIRef
     regulator: URIRef
     remainsSensitiveTo: URIRef
+    requiresContraception: URIRef
     requiresMonitoring: URIRef
+    requiresPregnancyTest: URIRef
     resultsIn: URIRef
     severity: URIRef
     sourceSection: URIRef
+    startingDose: URIRef
     subtypeOf: URIRef
+    threshold: URIRef
     timing: URIRef
+    toxicityGrade: URIRef
     treats: URIRef
     usesSpecimen: URIRef
     verification: URIRef

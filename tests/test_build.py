@@ -30,6 +30,8 @@ def test_summary_counts(build_result):
     assert build_result.statements >= 170
     assert build_result.entities_by_kind["drug"] >= 10
     assert "acs-targeted-therapy-all" in build_result.statements_by_source
+    assert build_result.safety_statements["drug interactions"] > 0
+    assert build_result.safety_statements["reproductive advice"] > 0
 
 
 @pytest.fixture

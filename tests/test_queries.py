@@ -61,6 +61,23 @@ EXPECTED = [
     ("resistance-to-drug", None, "mutation_label", {"ABL1 T315I", "ABL1 E255K", "ABL1 Y253H"}),
     ("resistance-to-drug", None, "still_active_label", {"ponatinib", "asciminib"}),
     ("drugs-with-boxed-warning", None, "drug_label", {"ponatinib", "nilotinib", "revumenib", "blinatumomab", "tisagenlecleucel", "nelarabine"}),
+    # The safety layer (issue 11): interactions reached through agent-class membership, contraindications,
+    # genotype tests, reproductive risk and dose adjustments, each row with its source section.
+    ("drug-interactions", None, "partner_label", {"strong CYP3A4 inhibitors", "proton pump inhibitors", "antacids"}),
+    ("interaction-between", None, "partner_label", {"strong CYP3A4 inhibitors"}),
+    ("interaction-between", None, "section_label", {"Dosing & Uses: Dosage Modifications"}),
+    ("interaction-between", {"drug": "omeprazole", "other": "dasatinib"}, "via", {"member of proton pump inhibitors"}),
+    ("interactions-among-drugs", {"drug1": "dasatinib", "drug2": "omeprazole", "drug3": "posaconazole"}, "other_label", {"omeprazole", "posaconazole"}),
+    ("drugs-needing-genotype-test", None, "drug_label", {"rasburicase"}),
+    ("drugs-needing-genotype-test", {"gene": "TPMT"}, "drug_label", {"mercaptopurine"}),
+    ("drug-contraindications", None, "contraindication_label", {"hypokalemia", "hypomagnesemia", "long QT syndrome"}),
+    ("drug-contraindications", {"drug": "imatinib"}, "contraindication_label", {"none listed"}),
+    ("reproductive-risk", None, "drug_label", {"ponatinib", "blinatumomab", "inotuzumab ozogamicin", "tocilizumab"}),
+    ("reproductive-risk", None, "aspect", {"fetal harm", "contraception", "breastfeeding", "pregnancy test"}),
+    ("drug-dose-adjustments", None, "threshold", {"CrCl 20-39 mL/min"}),
+    ("dose-adjustment-for", None, "trigger_label", {"strong CYP3A4 inhibitors"}),
+    ("dose-adjustment-for", {"drug": "imatinib", "for": "renal impairment"}, "action_label", {"reduce the dose"}),
+    ("interaction-matrix", None, "comedication_label", {"posaconazole", "omeprazole", "grapefruit"}),
 ]
 RUN_ONLY: set[str] = set()  # every named query now has expected answers above
 

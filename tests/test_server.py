@@ -31,7 +31,7 @@ from allkg import queries
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 3
-MAX_ROWS = 500
+MAX_ROWS = 2000  # above the largest named-query answer (interaction-matrix: 536 rows), below the graph size
 MAX_BYTES = 20_000
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 10^12 rows: never finishes in time
 DRUGS = "SELECT ?drug WHERE { ?drug a allkg:Drug }"
