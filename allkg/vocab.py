@@ -89,6 +89,9 @@ class ALLKG(DefinedNamespace):
     TyrosineKinaseInhibitor: URIRef
     VincaAlkaloid: URIRef
     WebPage: URIRef
+    # Classes of the treatment layer: evidence levels (branch treatment-evidence)
+    EvidenceLevel: URIRef
+    UseStatus: URIRef
 
     # Properties
     accessDate: URIRef
@@ -143,6 +146,11 @@ class ALLKG(DefinedNamespace):
     treats: URIRef
     usesSpecimen: URIRef
     verification: URIRef
+    # Properties of the treatment layer: evidence levels (branch treatment-evidence)
+    defaultEvidenceLevel: URIRef
+    evidenceLevel: URIRef
+    evidenceRank: URIRef
+    useStatus: URIRef
 
 
 @lru_cache(maxsize=1)
