@@ -72,7 +72,7 @@ def test_every_journal_article_names_its_level():
 
 def test_journal_article_without_level_is_an_error(graph_copy, tmp_path):
     path = graph_copy / "sources.tsv"
-    line = next(l for l in path.read_text().splitlines() if l.startswith("pubmed-17189410\t"))
+    line = next(row for row in path.read_text().splitlines() if row.startswith("pubmed-17189410\t"))
     replace_in(path, line, line.rsplit("\t", 1)[0] + "\t")
     with pytest.raises(CurationError) as raised:
         build(tmp_path / "out", graph_copy)
