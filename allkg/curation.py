@@ -153,7 +153,7 @@ class OntologyIndex:
         """Predicates usable in fact tables: direct relations, not qualifiers or bookkeeping."""
         bookkeeping = {
             "accessDate", "citation", "verification", "sourceSection", "qualifier", "literalQualifier",
-            "evidenceLevel", "evidenceRank", "defaultEvidenceLevel",
+            "evidenceLevel", "evidenceRank", "defaultEvidenceLevel", "statedOfClass",
         }
         return (self.object_properties | self.datatype_properties) - set(self.qualifier_columns.values()) - bookkeeping
 

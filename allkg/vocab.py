@@ -90,7 +90,13 @@ class ALLKG(DefinedNamespace):
     VincaAlkaloid: URIRef
     WebPage: URIRef
     # Classes of the treatment layer: evidence levels (branch treatment-evidence)
+    ChromosomeNumberChange: URIRef
+    CopyNumberAlteration: URIRef
+    DrugClass: URIRef
+    DrugOrDrugClass: URIRef
     EvidenceLevel: URIRef
+    GeneDeletion: URIRef
+    RiskGroup: URIRef
     UseStatus: URIRef
 
     # Properties
@@ -147,9 +153,15 @@ class ALLKG(DefinedNamespace):
     usesSpecimen: URIRef
     verification: URIRef
     # Properties of the treatment layer: evidence levels (branch treatment-evidence)
+    assessesSetting: URIRef
     defaultEvidenceLevel: URIRef
+    detectionLimit: URIRef
     evidenceLevel: URIRef
     evidenceRank: URIRef
+    indicatesRiskGroup: URIRef
+    memberOfClass: URIRef
+    mrdThreshold: URIRef
+    statedOfClass: URIRef
     useStatus: URIRef
 
 
