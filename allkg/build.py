@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph
@@ -43,6 +43,8 @@ class BuildResult:
     statements_by_source: dict[str, int]
     sources: int
     statements_by_source_kind: dict[str, int]
+    # Strongest evidence level of each statement (label -> count), strongest level first.
+    statements_by_evidence_level: dict[str, int] = field(default_factory=dict)
 
 
 def assemble(graph_dir: Path = GRAPH_DIR) -> Graph:
@@ -126,5 +128,16 @@ def summarize(graph: Graph, outputs: dict[str, Path] | None = None) -> BuildResu
         by_kind[kind] += by_source.get(str(source).rsplit("/", 1)[-1], 0)
     return BuildResult(
         graph, outputs or {}, len(graph), dict(sorted(entities.items())), len(statements), dict(sorted(by_source.items())),
-        len(sources), dict(sorted(by_kind.items())),
+        len(sources), dict(sorted(by_kind.items())), _count_strongest_levels(graph, statements),
     )
+
+
+def _count_strongest_levels(graph: Graph, statements) -> dict[str, int]:
+    """Count statements by their strongest evidence level; a statement with none counts as 'none'."""
+    ranks = {level: int(rank) for level, rank in graph.subject_objects(ALLKG.evidenceRank)}
+    counts: Counter = Counter()
+    for statement in statements:
+        levels = [level for level in graph.objects(statement, ALLKG.evidenceLevel) if level in ranks]
+        counts[min(levels, key=ranks.get) if levels else None] += 1
+    ordered = sorted(counts, key=lambda level: ranks.get(level, len(ranks) + 1))
+    return {(str(graph.value(level, RDFS.label)) if level is not None else "none"): counts[level] for level in ordered}

@@ -63,6 +63,10 @@ def print_summary(result) -> None:
     for kind, count in result.statements_by_source_kind.items():
         table.add_row(kind, str(count))
     console.print(table)
+    table = Table("evidence level", "statements", title="Statements by strongest evidence level")
+    for level, count in result.statements_by_evidence_level.items():
+        table.add_row(level, str(count))
+    console.print(table)
     top = sorted(result.statements_by_source.items(), key=lambda item: (-item[1], item[0]))[:8]
     table = Table("source", "statements", title=f"Most cited sources (of {result.sources}; all: allkg sources)")
     for source, count in top:

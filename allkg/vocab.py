@@ -89,6 +89,9 @@ class ALLKG(DefinedNamespace):
     TyrosineKinaseInhibitor: URIRef
     VincaAlkaloid: URIRef
     WebPage: URIRef
+    # Classes of the treatment layer: evidence levels (branch treatment-evidence)
+    EvidenceLevel: URIRef
+    UseStatus: URIRef
 
     # Classes of the treatment layer: regimens and trials
     ClinicalTrial: URIRef
@@ -150,6 +153,11 @@ class ALLKG(DefinedNamespace):
     treats: URIRef
     usesSpecimen: URIRef
     verification: URIRef
+    # Properties of the treatment layer: evidence levels (branch treatment-evidence)
+    defaultEvidenceLevel: URIRef
+    evidenceLevel: URIRef
+    evidenceRank: URIRef
+    useStatus: URIRef
 
     # Properties of the treatment layer: regimens, trials and their results
     arm: URIRef
