@@ -86,6 +86,8 @@ EXPECTED = [
     ("regimen-drug-phase-matrix", None, "regimen_label", {"hyper-CVAD", "CCG-1991 standard-risk childhood regimen", "dasatinib and blinatumomab"}),
     ("trial-results", None, "outcome_label", {"overall survival", "relapse-free survival", "complete remission rate"}),
     ("trial-results", {"trial": "clinicaltrials:NCT00408005"}, "outcome_label", {"disease-free survival", "event-free survival"}),
+    ("trials-overview", None, "trial_label", {"E1910", "PhALLCON", "ZUMA-3", "ELIANA", "FELIX", "AUGMENT-101", "TOWER", "INO-VATE ALL"}),
+    ("trials-overview", None, "registry", {"clinicaltrials:NCT04065399", "clinicaltrials:NCT03589326"}),
 ]
 RUN_ONLY: set[str] = set()  # every named query now has expected answers above
 
