@@ -45,6 +45,8 @@ class BuildResult:
     statements_by_source_kind: dict[str, int]
     # Strongest evidence level of each statement (label -> count), strongest level first.
     statements_by_evidence_level: dict[str, int] = field(default_factory=dict)
+    # The treatment layer at a glance: drugs, regimens, courses, trials and reported trial results.
+    treatment: dict[str, int] = field(default_factory=dict)
 
 
 def assemble(graph_dir: Path = GRAPH_DIR) -> Graph:
@@ -129,7 +131,18 @@ def summarize(graph: Graph, outputs: dict[str, Path] | None = None) -> BuildResu
     return BuildResult(
         graph, outputs or {}, len(graph), dict(sorted(entities.items())), len(statements), dict(sorted(by_source.items())),
         len(sources), dict(sorted(by_kind.items())), _count_strongest_levels(graph, statements),
+        _count_treatment_layer(graph, statements),
     )
+
+
+def _count_treatment_layer(graph: Graph, statements) -> dict[str, int]:
+    """Count the drugs, regimens, courses and trials, and the trial results reported as statements."""
+    counts = {
+        name: len(set(graph.subjects(RDF.type, cls)))
+        for name, cls in (("drugs", ALLKG.Drug), ("regimens", ALLKG.Regimen), ("courses", ALLKG.RegimenCourse), ("trials", ALLKG.ClinicalTrial))
+    }
+    counts["trial results"] = sum(1 for s in statements if graph.value(s, RDF.predicate) == ALLKG.reportedOutcome)
+    return counts
 
 
 def _count_strongest_levels(graph: Graph, statements) -> dict[str, int]:

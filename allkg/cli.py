@@ -54,6 +54,8 @@ def print_summary(result) -> None:
 
     console = _console()
     console.print(f"[bold]allkg[/bold]: {result.triples} triples, {result.statements} sourced statements, {result.sources} sources")
+    if result.treatment:
+        console.print("treatment layer: " + ", ".join(f"{count} {name}" for name, count in result.treatment.items()))
     table = Table("entity kind", "count", title="Entities")
     for kind, count in result.entities_by_kind.items():
         table.add_row(kind, str(count))

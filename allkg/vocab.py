@@ -99,6 +99,13 @@ class ALLKG(DefinedNamespace):
     RiskGroup: URIRef
     UseStatus: URIRef
 
+    # Classes of the treatment layer: regimens and trials
+    ClinicalTrial: URIRef
+    Regimen: URIRef
+    RegimenCourse: URIRef
+    TreatmentPhase: URIRef
+    TrialOutcome: URIRef
+
     # Properties
     accessDate: URIRef
     approvalDate: URIRef
@@ -163,6 +170,36 @@ class ALLKG(DefinedNamespace):
     mrdThreshold: URIRef
     statedOfClass: URIRef
     useStatus: URIRef
+
+    # Properties of the treatment layer: regimens, trials and their results
+    arm: URIRef
+    comparatorValue: URIRef
+    confidenceInterval: URIRef
+    course: URIRef
+    days: URIRef
+    definedBy: URIRef
+    dose: URIRef
+    doseUnit: URIRef
+    evaluatesDrug: URIRef
+    evaluatesRegimen: URIRef
+    forPopulation: URIRef
+    forSubtype: URIRef
+    hasComponent: URIRef
+    hasCourse: URIRef
+    hasPrimaryEndpoint: URIRef
+    hazardRatio: URIRef
+    inPhase: URIRef
+    pValue: URIRef
+    phase: URIRef
+    reportedOutcome: URIRef
+    route: URIRef
+    studiesPopulation: URIRef
+    studiesSubtype: URIRef
+    supportsIndication: URIRef
+    timepoint: URIRef
+    trialPhase: URIRef
+    unit: URIRef
+    value: URIRef
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,13 @@ def test_summary_counts(build_result):
     assert "acs-targeted-therapy-all" in build_result.statements_by_source
 
 
+def test_summary_counts_the_treatment_layer(build_result):
+    """The issue's minimums: 45 drugs, ten regimens, twenty trials, each trial result a sourced statement."""
+    counts = build_result.treatment
+    assert counts["drugs"] >= 45 and counts["regimens"] >= 10 and counts["trials"] >= 20
+    assert counts["trial results"] >= counts["trials"]
+
+
 @pytest.fixture
 def graph_copy(tmp_path) -> Path:
     target = tmp_path / "graph"

@@ -71,6 +71,28 @@ EXPECTED = [
     ("resistance-to-drug", None, "mutation_label", {"ABL1 T315I", "ABL1 E255K", "ABL1 Y253H"}),
     ("resistance-to-drug", None, "still_active_label", {"ponatinib", "asciminib"}),
     ("drugs-with-boxed-warning", None, "drug_label", {"ponatinib", "nilotinib", "revumenib", "blinatumomab", "tisagenlecleucel", "nelarabine"}),
+    # The treatment layer: regimens and trials, from the trial reports read (graph/facts/regimen*.tsv, trial*.tsv).
+    ("regimen-components", None, "part_label", {"hyper-CVAD course A", "hyper-CVAD course B", "hyper-CVAD"}),
+    ("regimen-components", None, "drug_label", {"cyclophosphamide", "doxorubicin", "leucovorin", "methylprednisolone", "filgrastim"}),
+    ("regimen-components", {"regimen": "D-ALBA"}, "drug_label", {"dasatinib", "blinatumomab"}),
+    ("regimens-for-subtype", None, "regimen_label", {"dasatinib and blinatumomab", "ponatinib and blinatumomab", "ponatinib with prednisone", "ponatinib with reduced-intensity chemotherapy"}),
+    ("regimens-for-subtype", {"disease": "T-ALL"}, "trial_label", {"COG AALL0434"}),
+    ("regimens-for-population", None, "regimen_label", {"mini-hyper-CVD with inotuzumab ozogamicin", "ponatinib with prednisone"}),
+    ("regimens-for-population", {"population": "AYA"}, "regimen_label", {"CALGB 10403 paediatric-inspired regimen"}),
+    ("regimens-in-phase", None, "drug_label", {"methotrexate", "cytarabine", "hydrocortisone"}),
+    ("regimens-in-phase", {"phase": "lymphodepletion"}, "drug_label", {"fludarabine", "cyclophosphamide"}),
+    ("trials-for-drug", None, "trial_label", {"E1910", "TOWER", "BLAST", "GIMEMA LAL2116 D-ALBA", "COG AALL1731"}),
+    ("trials-for-drug", None, "registry", {"clinicaltrials:NCT02003222", "clinicaltrials:NCT02013167"}),
+    ("trials-for-drug", {"drug": "inotuzumab"}, "trial_label", {"INO-VATE ALL", "MD Anderson mini-hyper-CVD with inotuzumab trial in older adults"}),
+    ("trials-for-regimen", None, "role", {"defines"}),
+    ("trials-for-regimen", {"regimen": "hyper-CVAD"}, "trial_label", {"MD Anderson hyper-CVAD study (1992-2000)"}),
+    ("trials-supporting-drug-use", None, "trial_label", {"E1910", "BLAST", "TOWER", "COG AALL1731"}),
+    ("trials-supporting-drug-use", {"drug": "ponatinib"}, "trial_label", {"PhALLCON"}),
+    ("regimen-drug-phase-matrix", None, "regimen_label", {"hyper-CVAD", "CCG-1991 standard-risk childhood regimen", "dasatinib and blinatumomab"}),
+    ("trial-results", None, "outcome_label", {"overall survival", "relapse-free survival", "complete remission rate"}),
+    ("trial-results", {"trial": "clinicaltrials:NCT00408005"}, "outcome_label", {"disease-free survival", "event-free survival"}),
+    ("trials-overview", None, "trial_label", {"E1910", "PhALLCON", "ZUMA-3", "ELIANA", "FELIX", "AUGMENT-101", "TOWER", "INO-VATE ALL"}),
+    ("trials-overview", None, "registry", {"clinicaltrials:NCT04065399", "clinicaltrials:NCT03589326"}),
 ]
 RUN_ONLY: set[str] = set()  # every named query now has expected answers above
 
