@@ -142,6 +142,8 @@ def _count_treatment_layer(graph: Graph, statements) -> dict[str, int]:
         for name, cls in (("drugs", ALLKG.Drug), ("regimens", ALLKG.Regimen), ("courses", ALLKG.RegimenCourse), ("trials", ALLKG.ClinicalTrial))
     }
     counts["trial results"] = sum(1 for s in statements if graph.value(s, RDF.predicate) == ALLKG.reportedOutcome)
+    # Risk markers: the alterations, subtypes and MRD settings a source assigns a risk group (branch treatment-evidence).
+    counts["risk markers"] = len({graph.value(s, RDF.subject) for s in statements if graph.value(s, RDF.predicate) == ALLKG.indicatesRiskGroup})
     return counts
 
 
