@@ -42,7 +42,10 @@ def levels_by_relation(graph=None) -> pd.DataFrame:
 def risk_markers(graph=None, **filters) -> pd.DataFrame:
     """Return the risk verdicts (named query ``risk-markers``); ``filters``: risk_group, population."""
     params = {"risk_group": None, **filters}
-    columns = ["marker_label", "risk_group_label", "population_label", "hedge", "note", "evidence_level", "source", "identifiers"]
+    columns = [
+        "marker_label", "risk_group_label", "population_label", "hedge", "note", "evidence_level", "source",
+        "mondo", "ncit", "oncotree", "hgnc", "ncbigene",
+    ]
     return run("risk-markers", params, graph).to_dataframe()[columns]
 
 
