@@ -54,6 +54,10 @@ class BuildResult:
     sources: int
     statements_by_source_kind: dict[str, int]
     safety_statements: dict[str, int] = field(default_factory=dict)
+    # Strongest evidence level of each statement (label -> count), strongest level first.
+    statements_by_evidence_level: dict[str, int] = field(default_factory=dict)
+    # The treatment layer at a glance: drugs, regimens, courses, trials and reported trial results.
+    treatment: dict[str, int] = field(default_factory=dict)
 
 
 def assemble(graph_dir: Path = GRAPH_DIR) -> Graph:
@@ -205,5 +209,29 @@ def summarize(graph: Graph, outputs: dict[str, Path] | None = None) -> BuildResu
     safety = {name: sum(predicates[str(ALLKG._NS[relation])] for relation in relations) for name, relations in SAFETY_RELATIONS.items()}
     return BuildResult(
         graph, outputs or {}, len(graph), dict(sorted(entities.items())), len(statements), dict(sorted(by_source.items())),
-        len(sources), dict(sorted(by_kind.items())), safety,
+        len(sources), dict(sorted(by_kind.items())), safety, _count_strongest_levels(graph, statements),
+        _count_treatment_layer(graph, statements),
     )
+
+
+def _count_treatment_layer(graph: Graph, statements) -> dict[str, int]:
+    """Count the drugs, regimens, courses and trials, and the trial results reported as statements."""
+    counts = {
+        name: len(set(graph.subjects(RDF.type, cls)))
+        for name, cls in (("drugs", ALLKG.Drug), ("regimens", ALLKG.Regimen), ("courses", ALLKG.RegimenCourse), ("trials", ALLKG.ClinicalTrial))
+    }
+    counts["trial results"] = sum(1 for s in statements if graph.value(s, RDF.predicate) == ALLKG.reportedOutcome)
+    # Risk markers: the alterations, subtypes and MRD settings a source assigns a risk group (branch treatment-evidence).
+    counts["risk markers"] = len({graph.value(s, RDF.subject) for s in statements if graph.value(s, RDF.predicate) == ALLKG.indicatesRiskGroup})
+    return counts
+
+
+def _count_strongest_levels(graph: Graph, statements) -> dict[str, int]:
+    """Count statements by their strongest evidence level; a statement with none counts as 'none'."""
+    ranks = {level: int(rank) for level, rank in graph.subject_objects(ALLKG.evidenceRank)}
+    counts: Counter = Counter()
+    for statement in statements:
+        levels = [level for level in graph.objects(statement, ALLKG.evidenceLevel) if level in ranks]
+        counts[min(levels, key=ranks.get) if levels else None] += 1
+    ordered = sorted(counts, key=lambda level: ranks.get(level, len(ranks) + 1))
+    return {(str(graph.value(level, RDFS.label)) if level is not None else "none"): counts[level] for level in ordered}

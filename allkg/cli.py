@@ -81,6 +81,8 @@ def print_summary(result) -> None:
 
     console = _console()
     console.print(f"[bold]allkg[/bold]: {result.triples} triples, {result.statements} sourced statements, {result.sources} sources")
+    if result.treatment:
+        console.print("treatment layer: " + ", ".join(f"{count} {name}" for name, count in result.treatment.items()))
     table = Table("entity kind", "count", title="Entities")
     for kind, count in result.entities_by_kind.items():
         table.add_row(kind, str(count))
@@ -93,6 +95,10 @@ def print_summary(result) -> None:
     table = Table("kind of statement", "statements", title="Safety layer")
     for kind, count in result.safety_statements.items():
         table.add_row(kind, str(count))
+    console.print(table)
+    table = Table("evidence level", "statements", title="Statements by strongest evidence level")
+    for level, count in result.statements_by_evidence_level.items():
+        table.add_row(level, str(count))
     console.print(table)
     top = sorted(result.statements_by_source.items(), key=lambda item: (-item[1], item[0]))[:8]
     table = Table("source", "statements", title=f"Most cited sources (of {result.sources}; all: allkg sources)")

@@ -47,7 +47,12 @@ ENTITY_COLUMNS = ("id", "kind", "label")
 ENTITY_OPTIONAL = ("synonyms", "hidden_synonyms", "description", "source", "section")
 FACT_COLUMNS = ("subject", "subject_label", "predicate", "object", "object_label", "source", "section")
 SOURCE_COLUMNS = ("id", "kind", "title", "publisher")
-SOURCE_OPTIONAL = ("date_accessed", "citation", "url", "pmid", "doi", "setid", "date_revised", "cited_by", "note")
+SOURCE_OPTIONAL = (
+    "date_accessed", "citation", "url", "pmid", "doi", "setid", "date_revised", "cited_by", "note", "evidence_level",
+)
+# A fact row may override its source's evidence level (e.g. one trial result quoted in a review).
+FACT_OPTIONAL = ("evidence_level",)
+EVIDENCE_PREFIX = "evidence/"
 SECTION_COLUMNS = ("source", "section", "label")
 TYPE_PREDICATE = "type"
 
@@ -74,6 +79,7 @@ class Fact:
     source: str
     section: str
     row: Row
+    evidence_level: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class Source:
     kind: str
     fields: dict[str, str]
     row: Row
+    evidence_level: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,23 @@ class OntologyIndex:
             for p in graph.subjects(RDFS.subPropertyOf, parent)
         }
         self.labels = {local(s): str(o) for s, o in graph.subject_objects(RDFS.label) if str(s).startswith(ns)}
+        base = ns[: -len("ontology#")]
+        self.evidence_ranks = {str(s)[len(base):]: int(o) for s, o in graph.subject_objects(ALLKG.evidenceRank)}
+        self.default_evidence = {
+            local(kind): str(level)[len(base):] for kind, level in graph.subject_objects(ALLKG.defaultEvidenceLevel)
+        }
+
+    def default_evidence_level(self, kind: str) -> str:
+        """Return the evidence level a source of ``kind`` has by default (inherited from a parent kind), or ''."""
+        seen, todo = set(), [ALLKG._NS[kind]]
+        while todo:
+            current = todo.pop()
+            name = str(current)[len(str(ALLKG._NS)):]
+            if name in self.default_evidence:
+                return self.default_evidence[name]
+            seen.add(current)
+            todo.extend(o for o in self.graph.objects(current, RDFS.subClassOf) if o not in seen)
+        return ""
 
     def is_subclass(self, child: str, parent: str) -> bool:
         """Tell whether ontology class ``child`` equals or descends from ``parent``."""
@@ -138,7 +162,10 @@ class OntologyIndex:
     @cached_property
     def fact_predicates(self) -> set[str]:
         """Predicates usable in fact tables: direct relations, not qualifiers or bookkeeping."""
-        bookkeeping = {"accessDate", "citation", "verification", "sourceSection", "qualifier", "literalQualifier"}
+        bookkeeping = {
+            "accessDate", "citation", "verification", "sourceSection", "qualifier", "literalQualifier",
+            "evidenceLevel", "evidenceRank", "defaultEvidenceLevel", "statedOfClass",
+        }
         return (self.object_properties | self.datatype_properties) - set(self.qualifier_columns.values()) - bookkeeping
 
 
@@ -189,12 +216,15 @@ def load_curation(graph_dir: Path = GRAPH_DIR, ontology: OntologyIndex | None = 
     problems += more
     for entity in entities.values():
         problems += _check_source(entity.row, entity.source, entity.section, sources, sections, required=False)
+    problems += _check_evidence_scale(entities, ontology)
+    sources, more = _assign_evidence_levels(sources, entities, ontology)
+    problems += more
     xrefs, more = read_xrefs(graph_dir / "xrefs", entities, sources)
     problems += more
     facts: list[Fact] = []
     seen: dict[tuple, Row] = {}
     for path in sorted((graph_dir / "facts").glob("*.tsv")):
-        table, more = read_table(path, FACT_COLUMNS, tuple(ontology.qualifier_columns), allow_extra=False)
+        table, more = read_table(path, FACT_COLUMNS, (*ontology.qualifier_columns, *FACT_OPTIONAL), allow_extra=False)
         problems += more
         for row in table.rows:
             fact, more = _check_fact(row, entities, ontology, sources, sections)
@@ -332,9 +362,53 @@ def _check_fact(row: Row, entities, ontology: OntologyIndex, sources, sections) 
         else:
             problems += _check_literal(row, column, ontology.ranges.get(prop))
         qualifiers.append((prop, value))
+    level = row.get("evidence_level")
+    if level:
+        problems += _check_evidence_level(row, "evidence_level", entities)
     if problems:
         return None, problems
-    return Fact(subject, predicate, obj, tuple(qualifiers), row.get("source"), row.get("section"), row), []
+    level = level or sources[row.get("source")].evidence_level
+    return Fact(subject, predicate, obj, tuple(qualifiers), row.get("source"), row.get("section"), row, level), []
+
+
+def _check_evidence_level(row: Row, column: str, entities: dict[str, Entity]) -> list[Problem]:
+    value = row.get(column)
+    levels = [e for e in entities if e.startswith(EVIDENCE_PREFIX)]
+    if value not in levels:
+        return [row.problem(column, f"unknown evidence level {value!r}{suggest(value, levels)}")]
+    return []
+
+
+def _check_evidence_scale(entities: dict[str, Entity], ontology: OntologyIndex) -> list[Problem]:
+    """Every curated evidence level needs a rank in the ontology, and every ranked level a row."""
+    problems = []
+    for entity in entities.values():
+        if entity.kind == "EvidenceLevel" and entity.id not in ontology.evidence_ranks:
+            problems.append(entity.row.problem("id", f"evidence level {entity.id!r} has no allkg:evidenceRank in ontology/allkg.ttl"))
+    for level in sorted(set(ontology.evidence_ranks) | set(ontology.default_evidence.values())):
+        if level not in entities:
+            problems.append(Problem("ontology/allkg.ttl", 1, 1, f"evidence level {level!r} is ranked or used as a default but has no row in graph/entities"))
+    return problems
+
+
+def _assign_evidence_levels(sources, entities, ontology: OntologyIndex) -> tuple[dict[str, Source], list[Problem]]:
+    """Give every source its evidence level: its own ``evidence_level`` cell, else its kind's default."""
+    problems: list[Problem] = []
+    assigned: dict[str, Source] = {}
+    for source_id, source in sources.items():
+        level = source.row.get("evidence_level")
+        if level:
+            problems += _check_evidence_level(source.row, "evidence_level", entities)
+        else:
+            level = ontology.default_evidence_level(source.kind) if source.kind in ontology.classes else ""
+            if not level and source.kind in ontology.classes:
+                problems.append(source.row.problem(
+                    "evidence_level",
+                    f"a {source.kind} has no default evidence level: name one (a trial report: randomized-trial or "
+                    "single-arm-trial; a review: expert-review)",
+                ))
+        assigned[source_id] = Source(source.id, source.kind, source.fields, source.row, level)
+    return assigned, problems
 
 
 def _check_reference(row: Row, column: str, entities: dict[str, Entity]) -> list[Problem]:

@@ -105,3 +105,33 @@ def upset(table, names, title: str = "", top: int = 15) -> Figure:
     for side in ("top", "right", "bottom"):
         dots.spines[side].set_visible(False)
     return figure
+
+
+def result_dots(table, title: str = "", xlabel: str = "percent of patients") -> Figure:
+    """Return a dot chart of trial results: one row per result, a filled dot for the arm, a ring for its comparator.
+
+    ``table``: :func:`allkg.treatment.percentage_results` (``trial_label``, ``outcome_label``, ``timepoint``,
+    ``value``, ``comparator_value``); rows are drawn top down in the table's order.
+    """
+    rows = len(table)
+    figure = Figure(figsize=(9, 0.28 * rows + 1.6), layout="constrained")
+    axes = figure.add_subplot()
+    labels = [
+        _short(f"{trial} - {outcome}" + (f" ({timepoint})" if isinstance(timepoint, str) and timepoint else ""), 70)
+        for trial, outcome, timepoint in zip(table["trial_label"], table["outcome_label"], table["timepoint"])
+    ]
+    positions = range(rows)
+    for position, value, comparator in zip(positions, table["value"], table["comparator_value"]):
+        if comparator == comparator:  # not NaN: the trial had a comparator arm
+            axes.plot([comparator, value], [position, position], color=MUTED, linewidth=1.5, zorder=1)
+    axes.scatter(table["comparator_value"], positions, facecolors="white", edgecolors="#616161", s=34, zorder=2, label="comparator arm")
+    axes.scatter(table["value"], positions, color=BAR_COLOUR, s=34, zorder=3, label="experimental arm or single arm")
+    axes.set_yticks(list(positions), labels, fontsize=8)
+    axes.set_ylim(rows - 0.5, -0.5)
+    axes.set_xlim(0, 100)
+    axes.set_xlabel(xlabel)
+    axes.set_title(title)
+    axes.grid(axis="x", color="#eeeeee")
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+    return figure

@@ -16,6 +16,12 @@ IRI, and a statement node carrying ``allkg:verification``, any ``allkg:note`` an
 stated, flagged by its verification and note, and is the one kind of statement
 allowed to lack a source (see ``queries/qc/statement-without-source-violation.rq``).
 
+Every statement also carries ``allkg:evidenceLevel``: the level of its source
+(from the source's kind, or its row in ``graph/sources.tsv``), or of its fact
+row when that row names one. The level is not part of the statement's identity,
+so one fact from a label and from a patient page stays one statement with two
+sources and two levels; a query ranks them by ``allkg:evidenceRank``.
+
 Statement IRIs are hashes of subject, predicate, object and qualifiers, so the
 same fact from two sources is one statement with two derivations, and the
 output is the same on every build. No blank nodes are made, for the same reason.
@@ -92,7 +98,8 @@ def build_graph(curation: Curation, ontology: OntologyIndex) -> Graph:
     for fact in curation.facts:
         _add_fact(graph, fact, ontology)
     for xref in curation.xrefs:
-        _add_xref(graph, xref)
+        source = curation.sources.get(xref.source)
+        _add_xref(graph, xref, source.evidence_level if source else "")
     return graph
 
 
@@ -119,6 +126,8 @@ def _add_source(graph: Graph, source: Source) -> None:
         graph.add((source_iri(fields["cited_by"]), DCTERMS.references, iri))
     if fields.get("note"):
         graph.add((iri, RDFS.comment, Literal(fields["note"])))
+    if source.evidence_level:
+        graph.add((iri, ALLKG.evidenceLevel, entity_iri(source.evidence_level)))
 
 
 def _object_term(predicate: str, value: str, ontology: OntologyIndex):
@@ -145,11 +154,12 @@ def _add_fact(graph: Graph, fact: Fact, ontology: OntologyIndex) -> None:
     for prop, value in fact.qualifiers:
         graph.add((node, ALLKG._NS[prop], _object_term(prop, value, ontology)))
     graph.add((node, PROV.wasDerivedFrom, source_iri(fact.source)))
+    graph.add((node, ALLKG.evidenceLevel, entity_iri(fact.evidence_level)))
     if fact.section:
         graph.add((node, ALLKG.sourceSection, section_iri(fact.source, fact.section)))
 
 
-def _add_xref(graph: Graph, xref: Xref) -> None:
+def _add_xref(graph: Graph, xref: Xref, evidence_level: str) -> None:
     subject, predicate, obj = entity_iri(xref.entity), MATCH_PREDICATES[xref.match], URIRef(xref.iri)
     graph.add((subject, predicate, obj))
     graph.add((obj, SKOS.notation, Literal(xref.curie)))
@@ -163,3 +173,5 @@ def _add_xref(graph: Graph, xref: Xref) -> None:
         graph.add((node, ALLKG.note, Literal(xref.note)))
     if xref.source:
         graph.add((node, PROV.wasDerivedFrom, source_iri(xref.source)))
+    if evidence_level:
+        graph.add((node, ALLKG.evidenceLevel, entity_iri(evidence_level)))

@@ -95,6 +95,22 @@ class ALLKG(DefinedNamespace):
     TyrosineKinaseInhibitor: URIRef
     VincaAlkaloid: URIRef
     WebPage: URIRef
+    # Classes of the treatment layer: evidence levels (branch treatment-evidence)
+    ChromosomeNumberChange: URIRef
+    CopyNumberAlteration: URIRef
+    DrugClass: URIRef
+    DrugOrDrugClass: URIRef
+    EvidenceLevel: URIRef
+    GeneDeletion: URIRef
+    RiskGroup: URIRef
+    UseStatus: URIRef
+
+    # Classes of the treatment layer: regimens and trials
+    ClinicalTrial: URIRef
+    Regimen: URIRef
+    RegimenCourse: URIRef
+    TreatmentPhase: URIRef
+    TrialOutcome: URIRef
 
     # Properties
     accessDate: URIRef
@@ -172,6 +188,47 @@ class ALLKG(DefinedNamespace):
     treats: URIRef
     usesSpecimen: URIRef
     verification: URIRef
+    # Properties of the treatment layer: evidence levels (branch treatment-evidence)
+    assessesSetting: URIRef
+    defaultEvidenceLevel: URIRef
+    detectionLimit: URIRef
+    evidenceLevel: URIRef
+    evidenceRank: URIRef
+    indicatesRiskGroup: URIRef
+    memberOfClass: URIRef
+    mrdThreshold: URIRef
+    statedOfClass: URIRef
+    useStatus: URIRef
+
+    # Properties of the treatment layer: regimens, trials and their results
+    arm: URIRef
+    comparatorValue: URIRef
+    confidenceInterval: URIRef
+    course: URIRef
+    days: URIRef
+    definedBy: URIRef
+    dose: URIRef
+    doseUnit: URIRef
+    evaluatesDrug: URIRef
+    evaluatesRegimen: URIRef
+    forPopulation: URIRef
+    forSubtype: URIRef
+    hasComponent: URIRef
+    hasCourse: URIRef
+    hasPrimaryEndpoint: URIRef
+    hazardRatio: URIRef
+    inPhase: URIRef
+    pValue: URIRef
+    phase: URIRef
+    reportedOutcome: URIRef
+    route: URIRef
+    studiesPopulation: URIRef
+    studiesSubtype: URIRef
+    supportsIndication: URIRef
+    timepoint: URIRef
+    trialPhase: URIRef
+    unit: URIRef
+    value: URIRef
 
 
 @lru_cache(maxsize=1)

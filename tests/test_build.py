@@ -34,6 +34,13 @@ def test_summary_counts(build_result):
     assert build_result.safety_statements["reproductive advice"] > 0
 
 
+def test_summary_counts_the_treatment_layer(build_result):
+    """The issue's minimums: 45 drugs, ten regimens, twenty trials, each trial result a sourced statement."""
+    counts = build_result.treatment
+    assert counts["drugs"] >= 45 and counts["regimens"] >= 10 and counts["trials"] >= 20
+    assert counts["trial results"] >= counts["trials"]
+
+
 @pytest.fixture
 def graph_copy(tmp_path) -> Path:
     target = tmp_path / "graph"
