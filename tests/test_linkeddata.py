@@ -34,8 +34,8 @@ def test_entity_iri_gives_its_triples_and_statements_as_turtle(server):
     assert len(statements) > 5
     facts = [s for s in statements if str(graph.value(s, RDF.predicate)).startswith(ALLKG)]
     assert facts and all(graph.value(statement, PROV.wasDerivedFrom) for statement in facts)
-    effects = [s for s in statements if graph.value(s, RDF.predicate) == URIRef(ALLKG + "hasAdverseEffect")]
-    assert effects and any(graph.value(s, URIRef(ALLKG + "frequency")) for s in effects), "qualifiers travel with the statements"
+    qualifiers = [URIRef(ALLKG + name) for name in ("frequency", "severity", "timing", "incidence", "inSetting", "inPopulation")]
+    assert any(graph.value(s, qualifier) for s in facts for qualifier in qualifiers), "qualifiers travel with the statements"
     sources = {graph.value(s, PROV.wasDerivedFrom) for s in statements} - {None}
     assert all(graph.value(source, RDFS.label) for source in sources), "each source comes with its title"
 
