@@ -27,9 +27,9 @@ DROPPED_STATEMENT_OBJECT = "<https://w3id.org/allkg/finding/fatigue>"
 
 @pytest.fixture(scope="module")
 def previous(build_result, tmp_path_factory):
-    """A previous 'release': the build without bosutinib's fatigue (its truthy triple and its statement nodes)."""
+    """A previous 'release': the build without the TKI class's fatigue (its truthy triple and its statement nodes)."""
     lines = build_result.outputs["allkg.nt"].read_text(encoding="utf-8").splitlines()
-    subject, predicate = "<https://w3id.org/allkg/drug/bosutinib>", "<https://w3id.org/allkg/ontology#hasAdverseEffect>"
+    subject, predicate = "<https://w3id.org/allkg/drugclass/bcr-abl1-tkis>", "<https://w3id.org/allkg/ontology#hasAdverseEffect>"
     nodes = {line.split()[0] for line in lines if line.endswith(f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> {DROPPED_STATEMENT_OBJECT} .")}
     nodes = {node for node in nodes if f"{node} <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> {subject} ." in lines}
     assert len(nodes) == 1
