@@ -178,7 +178,7 @@ def test_site_pages_load_offline_without_errors_and_search_works(browser, site):
 
 def test_adverse_effect_table_sorts(browser, site):
     out, _ = site
-    page = SitePage(browser, out / "drug" / "imatinib.html", out)
+    page = SitePage(browser, out / "drug" / "vincristine.html", out)
     table = page.page.locator("section", has=page.page.locator("h2", has_text="Adverse effects")).locator("table")
     first = table.locator("tbody tr td").first.inner_text()
     table.locator("th button").first.click()
