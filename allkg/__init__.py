@@ -53,11 +53,11 @@ def explore(graph=None, **profile):
     For research and education only; never for treating a patient. Options (names as a person types them):
     ``subtype``, ``alteration``, ``mutation``, ``marker``, ``setting``, ``population``, ``prior_therapy``,
     ``comedication``, ``condition`` (each a name or a list of names) and ``age`` (years). Returns the documented
-    JSON dict (see :mod:`allkg.explore`).
+    JSON dict (see :mod:`allkg.explorer`).
 
     >>> answer = explore(subtype="Ph+ ALL", mutation="T315I", setting="relapsed", age=54)  # doctest: +SKIP
     """
-    from allkg.explore import explore as run
+    from allkg.explorer import explore as run
 
     return run(graph, **profile)
 

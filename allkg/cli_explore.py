@@ -56,7 +56,7 @@ def explore(output_format: str, out: Path | None, age: float | None, **profile) 
 
     Example: allkg explore --subtype "Ph+ ALL" --mutation T315I --setting relapsed --age 54 --comedication posaconazole
     """
-    from allkg.explore import explore as run_explore
+    from allkg.explorer import explore as run_explore
     from allkg.queries import ERRORS
 
     try:

@@ -1,4 +1,4 @@
-"""Write the explorer's answers (see :mod:`allkg.explore`, :mod:`allkg.regimen_check`) as Markdown, a terminal table or HTML.
+"""Write the explorer's answers (see :mod:`allkg.explorer`, :mod:`allkg.regimen_check`) as Markdown, a terminal table or HTML.
 
 Every item keeps its source; every output ends with the disclaimer. HTML is one offline page: each
 candidate's explanation paths are drawn as small inline SVG chains, labels escaped as text.

@@ -88,8 +88,8 @@ def asset(name: str) -> Reply:
 
 def explore_page(store, values: dict[str, str]) -> Reply:
     """Return the explorer's form, with the answer for the profile in ``values`` (query parameters) below it."""
-    from allkg.explore import DISCLAIMER, explore
     from allkg.explore_render import FORM_FIELDS, to_html
+    from allkg.explorer import DISCLAIMER, explore
     from allkg.queries import ERRORS
 
     known = {key for key, _, _ in FORM_FIELDS}

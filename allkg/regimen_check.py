@@ -1,6 +1,6 @@
 """Check a combination of drugs: interactions, shared adverse effects, boxed warnings, monitoring, genotype tests.
 
-For research and education only: never for treating a patient. Like :mod:`allkg.explore`, every item comes
+For research and education only: never for treating a patient. Like :mod:`allkg.explorer`, every item comes
 from a statement of the graph through ``queries/explore/*.rq`` and names its source.
 
 >>> check_regimen(["mercaptopurine", "methotrexate"], comedication=["allopurinol"])  # doctest: +SKIP
@@ -8,8 +8,8 @@ from a statement of the graph through ``queries/explore/*.rq`` and names its sou
 
 from __future__ import annotations
 
-from allkg.explore import DISCLAIMER, Answer, _join, _nodes, _rows
 from allkg.explore_profile import ProfileError
+from allkg.explorer import DISCLAIMER, Answer, _join, _nodes, _rows
 from allkg.queries import name_index
 from allkg.resolve import EntityError
 from allkg.vocab import SEVERITY_LEVELS, SEVERITY_RANK

@@ -49,7 +49,7 @@ def main() -> None:
     options = parser.parse_args()
 
     from allkg import queries
-    from allkg.explore import explore
+    from allkg.explorer import explore
     from allkg.regimen_check import check_regimen
     from allkg.store import ensure_built, open_store
 

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from allkg.explore import explore
 from allkg.explore_profile import ProfileError
+from allkg.explorer import explore
 from allkg.regimen_check import check_regimen
 
 KEYS = {"profile", "candidates", "excluded", "regimens", "disclaimer"}
