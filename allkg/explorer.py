@@ -156,8 +156,9 @@ class Explorer:
             path = [row["feature"], *(row[v] for v in ("via1", "via2") if row[v]), row["drug"]]
             if path not in verdict.paths:
                 verdict.paths.append(path)
-                verdict.path_statements.append(row["statement"])
                 verdict.path_specificity[tuple(path)] = int(row["specificity"])
+            if row["statement"] not in verdict.path_statements:  # every statement of the edge, not the first found
+                verdict.path_statements.append(row["statement"])
             verdict.specificity = max(verdict.specificity, int(row["specificity"]))
         for verdict in verdicts.values():  # the most specific path first; among equals, the shortest
             verdict.paths.sort(key=lambda p: (-verdict.path_specificity[tuple(p)], len(p), p))
@@ -165,7 +166,7 @@ class Explorer:
     def _weigh_uses(self, verdicts: dict[str, Verdict]) -> None:
         """Sort each drug's uses into those that fit the profile and, for the rest, the first check each fails."""
         profile = self.profile
-        uses = self.rows("uses", drug=_nodes(verdicts))
+        uses = sorted(self.rows("uses", drug=_nodes(verdicts)), key=lambda row: row["statement"])  # a stable order
         named = {row[key] for row in uses for key in ("disease", "defined_by", "setting", "population") if row[key]}
         for row in self.rows("labels", entity=_nodes(named - set(profile.labels))):
             profile.labels.setdefault(row["entity"], row["label"])
@@ -238,13 +239,16 @@ class Explorer:
         return "not recorded"
 
     def _basis(self, verdict: Verdict, provenance) -> list[dict]:
-        basis = []
+        """The statements the candidacy rests on, with their sources: the strongest evidence first (then by
+        source, so that the order never depends on how the store returned the rows)."""
+        basis = {}
         for statement in self._statements(verdict):
-            for row in sorted(provenance.get(statement, []), key=lambda r: (r["source"], r["section"] or "")):
+            for row in provenance.get(statement, []):
                 item = {"statement": statement, "source": row["source"], "section": row["section"] or ""}
-                if item not in basis:
-                    basis.append(item)
-        return basis
+                rank = int(row["evidence_rank"]) if row["evidence_rank"] else 99
+                key = (rank, item["source"], item["section"], statement)
+                basis[key] = item
+        return [basis[key] for key in sorted(basis)]
 
     # ---------------------------------------------------------------------------------- cautions and more
 

@@ -382,8 +382,25 @@ def name_index(graph=None, endpoint: str | None = None) -> NameIndex:
     target = stores.default_store() if graph is None else graph
     cached = _indexes.get(id(target))
     if cached is None or cached[0] is not target:
-        cached = _indexes[id(target)] = (target, build_index(lambda text: execute(text, graph=target, source="queries/lookup")))
+        cached = _indexes[id(target)] = (target, _default_names() if graph is None else _build_names(target))
     return cached[1]
+
+
+def _build_names(target) -> NameIndex:
+    return build_index(lambda text: execute(text, graph=target, source="queries/lookup"))
+
+
+def _default_names() -> NameIndex:
+    """The default build's names: from its snapshot when one was saved, else built and saved (a new process
+    then resolves names without querying for every label first)."""
+    from allkg import snapshot
+
+    path = stores.ensure_built()
+    index = snapshot.load_names(path)
+    if index is None:
+        index = _build_names(stores.default_store())
+        snapshot.save_names(index, path)
+    return index
 
 
 def forget_names(graph=None) -> None:

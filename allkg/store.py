@@ -294,7 +294,14 @@ def default_store() -> ox.Store:
     """Return the process-wide store of the build (loaded on first use, entailment applied)."""
     global _default_store
     if _default_store is None:
-        _default_store = open_store()
+        from allkg import snapshot
+
+        path = ensure_built()
+        _default_store = snapshot.load_store(path)
+        if _default_store is None:
+            _default_store = open_store(path)
+            snapshot.save_store(_default_store, path)
+        _store_dirs[id(_default_store)] = None
     return _default_store
 
 

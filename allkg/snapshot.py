@@ -1,0 +1,95 @@
+"""Snapshots of the build's entailed graph and of its name index, so that a new process starts fast.
+
+A command such as ``allkg explore`` spends most of its time before the first query: loading the build,
+running the entailment rules on it and indexing every name. Both results depend only on the build file and
+the rules, so the first process writes them beside the build (``build/.cache/``) and later ones read them:
+an N-Quads file of the entailed graph, and a JSON file of the name index.
+
+Each snapshot's name carries a hash of what it was made from (the build file's path, size and modification
+time, the entailment rules, the name-lookup queries and this format), so a rebuilt graph or changed rules
+simply miss the old snapshots; stale ones are deleted when a new one is written. Snapshots are written to a
+temporary file and renamed, so a reader never sees half of one; a build directory that cannot be written to
+just goes without them. Only the default build is snapshotted: a file a user loads is never written beside.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+
+FORMAT_VERSION = "1"  # change when what a snapshot holds changes, so old ones are never read
+CACHE_DIR_NAME = ".cache"
+
+
+def _key(path: Path, inference: bool) -> str:
+    from allkg.resolve import LOOKUP_DIR
+    from allkg.store import _stamp, hash_text
+
+    lookups = "".join(p.read_text(encoding="utf-8") for p in sorted(LOOKUP_DIR.glob("*.rq")))
+    return hash_text(json.dumps([FORMAT_VERSION, _stamp(path, inference), hash_text(lookups)], sort_keys=True))
+
+
+def _file(path: Path, inference: bool, kind: str) -> Path:
+    return path.parent / CACHE_DIR_NAME / f"{path.stem}.{kind}.{_key(path, inference)}"
+
+
+def _write(target: Path, write) -> None:
+    """Write ``target`` whole through ``write(temporary_path)``, dropping older snapshots of its kind; never raise."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".writing-")
+        os.close(descriptor)
+        try:
+            write(Path(temporary))
+            os.chmod(temporary, 0o644)  # mkstemp made it private; a snapshot is as readable as the build beside it
+            os.replace(temporary, target)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        stem = target.name.rsplit(".", 1)[0]
+        for old in target.parent.glob(f"{stem}.*"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only build directory: the next process builds again, as if there were no snapshots
+
+
+def load_store(path: Path, inference: bool = True) -> ox.Store | None:
+    """Return an in-memory store filled from the snapshot of ``path``, or None when there is none."""
+    snapshot = _file(path, inference, "entailed.nq")
+    if not snapshot.exists():
+        return None
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
+    except (OSError, SyntaxError):
+        return None  # unreadable: the caller loads the build as if there were no snapshot
+    return store
+
+
+def save_store(store: ox.Store, path: Path, inference: bool = True) -> None:
+    _write(_file(path, inference, "entailed.nq"), lambda out: store.dump(output=str(out), format=ox.RdfFormat.N_QUADS))
+
+
+def load_names(path: Path, inference: bool = True):
+    """Return the name index saved for ``path``, or None."""
+    from allkg.resolve import NameIndex
+
+    snapshot = _file(path, inference, "names.json")
+    try:
+        data = json.loads(snapshot.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return NameIndex(
+        names={key: [tuple(hit) for hit in hits] for key, hits in data["names"].items()},
+        spelling=data["spelling"],
+        types={entity: set(classes) for entity, classes in data["types"].items()},
+    )
+
+
+def save_names(index, path: Path, inference: bool = True) -> None:
+    data = {"names": index.names, "spelling": index.spelling, "types": {e: sorted(c) for e, c in index.types.items()}}
+    _write(_file(path, inference, "names.json"), lambda out: out.write_text(json.dumps(data), encoding="utf-8"))
