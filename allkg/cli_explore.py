@@ -38,6 +38,26 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def _graph_options(function):
+    """--graph and --store-dir: explore a graph other than the build (e.g. allkg beside a large graph)."""
+    function = click.option("--store-dir", type=click.Path(file_okay=False, path_type=Path),
+                            help="Keep the graph in an on-disk store here: loaded once, reopened in milliseconds.")(function)
+    return click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        help="RDF file to explore (default: the build, built first if absent).")(function)
+
+
+def _open(graph_file: Path | None, store_dir: Path | None):
+    """The graph to answer from: None (the build, as every command uses it) or the store of --graph/--store-dir."""
+    if graph_file is None and store_dir is None:
+        return None
+    from allkg.store import open_store
+
+    try:
+        return open_store(graph_file, store_dir=store_dir)
+    except (OSError, ValueError, SyntaxError) as error:  # unreadable file, unknown suffix, a store in use
+        _fail(f"cannot load {graph_file or 'the build'}{f' into {store_dir}' if store_dir else ''}: {error}")
+
+
 def _profile_options(function):
     for flag, name, text in reversed(PROFILE_OPTIONS):
         function = click.option(flag, name, multiple=True, metavar="NAME", help=text + " Repeatable.")(function)
@@ -49,7 +69,8 @@ def _profile_options(function):
 @click.option("--age", type=click.FloatRange(0, 130), help="Age in years.")
 @click.option("--format", "-f", "output_format", type=FORMATS, default="table", show_default=True, help="Output format.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (html: default build/explore.html).")
-def explore(output_format: str, out: Path | None, age: float | None, **profile) -> None:
+@_graph_options
+def explore(output_format: str, out: Path | None, age: float | None, graph_file: Path | None, store_dir: Path | None, **profile) -> None:
     """Candidate therapies for a patient profile: why each fits, what was excluded and why, cautions, monitoring.
 
     For research and education only; never for treating a patient.
@@ -60,7 +81,8 @@ def explore(output_format: str, out: Path | None, age: float | None, **profile) 
     from allkg.queries import ERRORS
 
     try:
-        answer = run_explore(age=age, **{key: list(value) for key, value in profile.items() if value})
+        graph = _open(graph_file, store_dir)
+        answer = run_explore(graph, age=age, **{key: list(value) for key, value in profile.items() if value})
     except ERRORS as error:
         _fail(str(error))
     _write(_render(answer, output_format, "explore"), out, output_format)
@@ -72,7 +94,8 @@ def explore(output_format: str, out: Path | None, age: float | None, **profile) 
 @click.option("--condition", multiple=True, metavar="NAME", help="A condition, e.g. 'pregnancy'. Repeatable.")
 @click.option("--format", "-f", "output_format", type=FORMATS, default="table", show_default=True, help="Output format.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (html: default build/explore.html).")
-def check_regimen(drugs, comedication, condition, output_format: str, out: Path | None) -> None:
+@_graph_options
+def check_regimen(drugs, comedication, condition, output_format: str, out: Path | None, graph_file: Path | None, store_dir: Path | None) -> None:
     """Check a combination of DRUGS: interactions, shared adverse effects, boxed warnings, monitoring, tests.
 
     For research and education only; never for treating a patient.
@@ -83,7 +106,7 @@ def check_regimen(drugs, comedication, condition, output_format: str, out: Path 
     from allkg.regimen_check import check_regimen as run_check
 
     try:
-        answer = run_check(list(drugs), comedication=list(comedication), condition=list(condition))
+        answer = run_check(list(drugs), _open(graph_file, store_dir), comedication=list(comedication), condition=list(condition))
     except ERRORS as error:
         _fail(str(error))
     _write(_render(answer, output_format, "check"), out, output_format)

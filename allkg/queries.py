@@ -382,8 +382,23 @@ def name_index(graph=None, endpoint: str | None = None) -> NameIndex:
     target = stores.default_store() if graph is None else graph
     cached = _indexes.get(id(target))
     if cached is None or cached[0] is not target:
-        cached = _indexes[id(target)] = (target, _default_names() if graph is None else _build_names(target))
+        cached = _indexes[id(target)] = (target, _default_names() if graph is None else _stored_names(target))
     return cached[1]
+
+
+def _stored_names(graph) -> NameIndex:
+    """A graph's names; for a store kept on disk, saved in its directory, so the next process reads them."""
+    from allkg import snapshot
+
+    store = stores.oxigraph_of(graph)
+    store_dir = stores.store_dir_of(store) if store is not None else None
+    if store_dir is None:
+        return _build_names(graph)
+    index = snapshot.load_names(None, store_dir=store_dir)
+    if index is None:
+        index = _build_names(graph)
+        snapshot.save_names(index, None, store_dir=store_dir)
+    return index
 
 
 def _build_names(target) -> NameIndex:

@@ -9,7 +9,8 @@ Each snapshot's name carries a hash of what it was made from (the build file's p
 time, the entailment rules, the name-lookup queries and this format), so a rebuilt graph or changed rules
 simply miss the old snapshots; stale ones are deleted when a new one is written. Snapshots are written to a
 temporary file and renamed, so a reader never sees half of one; a build directory that cannot be written to
-just goes without them. Only the default build is snapshotted: a file a user loads is never written beside.
+just goes without them. Only the default build is snapshotted: a file a user loads is never written beside. A store kept on disk
+(``store_dir``) needs no graph snapshot, but its name index is saved inside the store's directory.
 """
 
 from __future__ import annotations
@@ -74,22 +75,37 @@ def save_store(store: ox.Store, path: Path, inference: bool = True) -> None:
     _write(_file(path, inference, "entailed.nq"), lambda out: store.dump(output=str(out), format=ox.RdfFormat.N_QUADS))
 
 
-def load_names(path: Path, inference: bool = True):
-    """Return the name index saved for ``path``, or None."""
+def _names_file(path: Path | None, store_dir: Path | None, inference: bool) -> Path:
+    """Where the name index goes: beside the build, or inside an on-disk store (keyed on what it was loaded from)."""
+    if store_dir is None:
+        return _file(path, inference, "names.json")
+    from allkg.resolve import LOOKUP_DIR
+    from allkg.store import STORE_STAMP, hash_text
+
+    lookups = "".join(p.read_text(encoding="utf-8") for p in sorted(LOOKUP_DIR.glob("*.rq")))
+    stamp = (store_dir / STORE_STAMP).read_text(encoding="utf-8")
+    return store_dir / CACHE_DIR_NAME / f"names.json.{hash_text(FORMAT_VERSION + stamp + lookups)}"
+
+
+def load_names(path: Path | None, inference: bool = True, store_dir: Path | None = None):
+    """Return the name index saved for the build at ``path`` (or for the on-disk store in ``store_dir``), or None."""
     from allkg.resolve import NameIndex
 
-    snapshot = _file(path, inference, "names.json")
     try:
-        data = json.loads(snapshot.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return NameIndex(
-        names={key: [tuple(hit) for hit in hits] for key, hits in data["names"].items()},
-        spelling=data["spelling"],
-        types={entity: set(classes) for entity, classes in data["types"].items()},
-    )
+        data = json.loads(_names_file(path, store_dir, inference).read_text(encoding="utf-8"))
+        return NameIndex(
+            names={key: [tuple(hit) for hit in hits] for key, hits in data["names"].items()},
+            spelling=data["spelling"],
+            types={entity: set(classes) for entity, classes in data["types"].items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # absent or damaged: the caller builds the index
 
 
-def save_names(index, path: Path, inference: bool = True) -> None:
+def save_names(index, path: Path | None, inference: bool = True, store_dir: Path | None = None) -> None:
     data = {"names": index.names, "spelling": index.spelling, "types": {e: sorted(c) for e, c in index.types.items()}}
-    _write(_file(path, inference, "names.json"), lambda out: out.write_text(json.dumps(data), encoding="utf-8"))
+    try:
+        target = _names_file(path, store_dir, inference)
+    except OSError:
+        return
+    _write(target, lambda out: out.write_text(json.dumps(data), encoding="utf-8"))

@@ -121,11 +121,11 @@ def open_store(path: Path | None = None, *, store_dir: Path | None = None, infer
     if store_dir is None:
         store = ox.Store()
         _fill(store, path, inference, progress=_reporter(path))
-        _store_dirs[id(store)] = None
         return store
     store_dir = Path(store_dir)
     stamp_file = store_dir / STORE_STAMP
     wanted = _stamp(path, inference)
+    _forget_directory(store_dir)  # our reference to an earlier handle would keep RocksDB's lock on the directory
     store = ox.Store(str(store_dir))
     current = json.loads(stamp_file.read_text(encoding="utf-8")) if stamp_file.exists() else None
     if current != wanted:
@@ -137,14 +137,28 @@ def open_store(path: Path | None = None, *, store_dir: Path | None = None, infer
 
         build_for_store(store, store_dir)
         stamp_file.write_text(json.dumps(wanted, indent=1) + "\n", encoding="utf-8")
-    _store_dirs[id(store)] = store_dir
+    _store_dirs[id(store)] = (store, store_dir)
     return store
 
 
-# id of a store opened here -> the directory it lives in (None: in memory), for its text index. No reference to the
-# store is kept (RocksDB allows one open handle per directory); every open_store call overwrites its id's entry.
-_store_dirs: dict[int, Path | None] = {}
+# id of a store opened on disk here -> (the store, its directory), for its text index and saved names. The store
+# itself is kept so that its id cannot be reused by another store while the entry lives; reopening a directory
+# drops the entry first.
+_store_dirs: dict[int, tuple[ox.Store, Path]] = {}
 _text_indexes: dict[int, tuple[ox.Store, object]] = {}
+
+
+def _forget_directory(store_dir: Path) -> None:
+    for key, (_, directory) in list(_store_dirs.items()):
+        if directory == store_dir:
+            del _store_dirs[key]
+            _text_indexes.pop(key, None)
+
+
+def store_dir_of(store: ox.Store) -> Path | None:
+    """The directory of a store :func:`open_store` opened on disk; None for one in memory or opened elsewhere."""
+    entry = _store_dirs.get(id(store))
+    return entry[1] if entry is not None and entry[0] is store else None
 
 
 def text_index(graph=None):
@@ -159,7 +173,7 @@ def text_index(graph=None):
         return None  # a plain rdflib graph: the query scans the names itself
     cached = _text_indexes.get(id(store))
     if cached is None or cached[0] is not store:
-        directory = _store_dirs.get(id(store))
+        directory = store_dir_of(store)
         if directory is not None and (directory / INDEX_FILE).exists():
             index = TextIndex.open(directory / INDEX_FILE)
         else:
@@ -301,7 +315,6 @@ def default_store() -> ox.Store:
         if _default_store is None:
             _default_store = open_store(path)
             snapshot.save_store(_default_store, path)
-        _store_dirs[id(_default_store)] = None
     return _default_store
 
 

@@ -2,11 +2,14 @@
 
 Prints one table, side by side in one run: for each profile, the median and p95 of ``allkg.explore(...)`` and
 ``check_regimen(...)`` in-process on our graph and on the synthetic graph of bench/synthetic.py (same shape,
-about a million triples), their ratio, and ``allkg explore ... --format json`` end to end in a new process.
+about a million triples), their ratios, and ``allkg explore ... --format json`` end to end in a new process.
 
 Targets (issue 13): explore median < 50 ms in-process and < 0.5 s end to end, on both graphs.
 
-    python bench/explore_bench.py [--triples 1000000] [--repeat 30] [--skip-synthetic]
+    python bench/explore_bench.py [--triples 1000000] [--repeat 30] [--shapes beside,within|none] [--on-disk]
+
+Two synthetic shapes: ``beside`` (a large graph next to allkg: the answers stay those of our graph, so their
+cost should too) and ``within`` (every synthetic drug is an ALL drug: the answers grow with the graph).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +49,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--shapes", default="beside,within", help="synthetic shapes to run (bench/synthetic.py), comma-separated; none: our graph only")
+    parser.add_argument("--on-disk", action="store_true", help="keep the synthetic graphs in on-disk stores (as load_graph(store_dir=...))")
     options = parser.parse_args()
 
     from allkg import queries
@@ -55,14 +60,16 @@ def main() -> None:
 
     graphs = {"ours": None}
     directory = tempfile.TemporaryDirectory(prefix="allkg-bench-")
-    if not options.skip_synthetic:
+    for shape in [s for s in options.shapes.split(",") if s and s != "none"]:
         from synthetic import write_synthetic
 
-        path = Path(directory.name) / "synthetic.nt"
-        write_synthetic(ensure_built(), path, options.triples)
-        graphs["synthetic"] = open_store(path)
-        queries.name_index(graphs["synthetic"])  # built once per graph, as a long-running process would
-        print(f"synthetic graph: {len(graphs['synthetic'])} triples with entailment")
+        path = Path(directory.name) / f"synthetic-{shape}.nt"
+        write_synthetic(ensure_built(), path, options.triples, shape=shape)
+        store_dir = Path(directory.name) / f"store-{shape}" if options.on_disk else None
+        graphs[shape] = open_store(path, store_dir=store_dir)
+        queries.name_index(graphs[shape])  # built once per graph, as a long-running process would
+        print(f"synthetic graph, {shape} ALL: {len(graphs[shape])} triples with entailment"
+              f"{' on disk' if options.on_disk else ' in memory'}")
     explore(**PROFILES["T-ALL relapsed adult"])  # build our graph's store and name index outside the timings
 
     rows = []
@@ -72,16 +79,20 @@ def main() -> None:
         row = [name]
         medians = {}
         for label, graph in graphs.items():
-            median, p95 = timings(lambda: function(graph), options.repeat)
+            start = time.perf_counter()
+            answer = function(graph)
+            slow = time.perf_counter() - start > 1  # a second a call: three calls tell enough
+            median, p95 = timings(lambda: function(graph), 3 if slow else options.repeat, warmup=0 if slow else 2)
             medians[label] = median
-            row += [f"{median:.1f}", f"{p95:.1f}"]
-        if "synthetic" in medians:
-            row.append(f"{medians['synthetic'] / medians['ours']:.1f}x")
+            size = len(answer.get("candidates", answer.get("interactions", [])))
+            row += [f"{median:.1f}", f"{p95:.1f}", str(size)]
+        row += [f"{medians[label] / medians['ours']:.1f}x" for label in graphs if label != "ours"]
         rows.append(row)
-    header = ["in-process", "ours median", "ours p95"]
-    if "synthetic" in graphs:
-        header += ["synthetic median", "synthetic p95", "ratio"]
-    table("allkg.explore / check_regimen in-process; ms", header, rows)
+    header = ["in-process"]
+    for label in graphs:
+        header += [f"{label} median", f"{label} p95", f"{label} rows"]
+    header += [f"{label}/ours" for label in graphs if label != "ours"]
+    table("allkg.explore / check_regimen in-process; ms (rows: candidates or interactions)", header, rows)
 
     env = dict(os.environ)
     cli_rows = []

@@ -9,6 +9,11 @@ provenance, as ``allkg build`` writes them. Some synthetic drugs share real
 findings and real classes, so that queries about real entities have more to
 do at scale. The output is N-Triples; nothing here is a medical fact.
 
+Two shapes: ``within`` (the default) makes every synthetic drug an ALL drug (its diseases are subtypes of
+ALL, and it also treats a real ALL subtype), so the explorer's answers grow with the graph; ``beside`` puts
+the synthetic drugs under a synthetic disease of their own, as a large graph loaded next to allkg would be
+(they still share real findings and classes), so an answer about ALL should cost what it costs on allkg.
+
     python bench/synthetic.py --triples 1000000 --out build/bench/synthetic.nt
 """
 
@@ -77,8 +82,13 @@ class Writer:
         return node
 
 
-def write_synthetic(real_graph: Path, out: Path, triples: int = 1_000_000, seed: int = 0) -> int:
+SHAPES = ("within", "beside")
+
+
+def write_synthetic(real_graph: Path, out: Path, triples: int = 1_000_000, seed: int = 0, shape: str = "within") -> int:
     """Write the real graph plus synthetic drugs until about ``triples`` triples; return the count written."""
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {', '.join(SHAPES)}, not {shape!r}")
     rng = random.Random(seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as stream:
@@ -88,13 +98,13 @@ def write_synthetic(real_graph: Path, out: Path, triples: int = 1_000_000, seed:
                 stream.write(line + "\n")
                 writer.count += 1
         drugs = max(1, (triples - writer.count) // TRIPLES_PER_DRUG)
-        pools = _pools(writer, drugs)
+        pools = _pools(writer, drugs, shape)
         for number in range(drugs):
-            _drug(writer, number, pools, rng)
+            _drug(writer, number, pools, rng, shape)
         return writer.count
 
 
-def _pools(writer: Writer, drugs: int) -> dict[str, list[str]]:
+def _pools(writer: Writer, drugs: int, shape: str = "within") -> dict[str, list[str]]:
     """Shared entities the synthetic drugs point to: sources, findings, targets, mechanisms, subtypes, tests."""
     sizes = {"source": max(10, drugs // 10), "finding": max(50, drugs // 3), "target": max(20, drugs // 5),
              "mechanism": max(10, drugs // 20), "disease": max(10, drugs // 50), "test": max(5, drugs // 100)}
@@ -111,14 +121,17 @@ def _pools(writer: Writer, drugs: int) -> dict[str, list[str]]:
     pools["source"] = [f"syn-{n:05d}" for n in range(sizes["source"])]
     for prefix, kind in kinds.items():
         pools[prefix] = [writer.entity(f"{prefix}/syn-{n:06d}", kind, f"synthetic {prefix} {n:06d}", "syn-00000") for n in range(sizes[prefix])]
+    root = iri("disease/all")
+    if shape == "beside":
+        root = writer.entity("disease/syn-root", "Disease", "synthetic disease root", "syn-00000")
     for node in pools["disease"]:
-        writer.fact(node, ONT + "subtypeOf", iri("disease/all"), "syn-00000")
+        writer.fact(node, ONT + "subtypeOf", root, "syn-00000")
     for n, node in enumerate(pools["test"]):
         writer.fact(node, ONT + "monitorsFor", pools["finding"][n * 7 % len(pools["finding"])], "syn-00000")
     return pools
 
 
-def _drug(writer: Writer, number: int, pools: dict[str, list[str]], rng: random.Random) -> None:
+def _drug(writer: Writer, number: int, pools: dict[str, list[str]], rng: random.Random, shape: str = "within") -> None:
     source = rng.choice(pools["source"])
     drug = writer.entity(f"drug/syn-{number:06d}", "Drug", f"synthetic drug {number:06d}", source)
     writer.triple(drug, SKOS + "altLabel", literal(f"SYN-{number:06d}"))
@@ -126,7 +139,8 @@ def _drug(writer: Writer, number: int, pools: dict[str, list[str]], rng: random.
     for target in rng.sample(pools["target"], 2):
         writer.fact(drug, ONT + "hasTarget", target, source)
     writer.fact(drug, ONT + "hasMechanism", rng.choice(pools["mechanism"]), source)
-    diseases = [rng.choice(pools["disease"]), iri(f"disease/{rng.choice(REAL_DISEASES)}")]
+    real_disease = iri(f"disease/{rng.choice(REAL_DISEASES)}")  # drawn in both shapes: the same drugs either way
+    diseases = [rng.choice(pools["disease"])] + ([real_disease] if shape == "within" else [])
     for disease in diseases:
         writer.fact(drug, ONT + "treats", disease, source, {"inSetting": iri(f"setting/{rng.choice(SETTINGS)}"), "inPopulation": iri("population/adults")})
     effects = rng.sample(pools["finding"], 9) + [iri(f"finding/{rng.choice(REAL_FINDINGS)}")]
@@ -149,8 +163,9 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=Path("build/bench/synthetic.nt"))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--shape", choices=SHAPES, default="within")
     args = parser.parse_args()
-    count = write_synthetic(ensure_built(), args.out, args.triples, args.seed)
+    count = write_synthetic(ensure_built(), args.out, args.triples, args.seed, args.shape)
     print(f"wrote {count} triples to {args.out}")
 
 

@@ -261,3 +261,16 @@ def test_cli_html_is_offline(tmp_path):
     assert done.returncode == 0, done.stderr
     page = out.read_text(encoding="utf-8")
     assert "research and education only" in page and "<script src" not in page and "http://" not in page.split("<body>")[0]
+
+
+def test_cli_explores_another_graph_kept_on_disk(build_result, tmp_path):
+    """--graph with --store-dir: the first run loads the store and saves its names in it; the second only reopens."""
+    args = ("explore", "--subtype", "Ph+ ALL", "--mutation", "T315I", "--format", "json",
+            "--graph", str(build_result.outputs["allkg.nt"]), "--store-dir", str(tmp_path / "store"))
+    first, second = _cli(*args), _cli(*args)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+    assert json.loads(first.stdout)["candidates"][0]["label"] == "ponatinib"
+    assert list((tmp_path / "store" / ".cache").glob("names.json.*"))  # the second run read the names from here
+    broken = _cli("check-regimen", "vincristine", "--graph", __file__)
+    assert broken.returncode == 1 and "Traceback" not in broken.stderr and "suffix" in broken.stderr
