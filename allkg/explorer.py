@@ -44,16 +44,31 @@ def explore(graph=None, **options) -> dict:
     return Explorer(resolved, graph).answer()
 
 
+# Oxigraph may join a long VALUES list with the patterns it meets by comparing every pair: 5,615 drugs against
+# the 11,246 use statements of the million-triple synthetic graph took 6.7 s, and 100 drugs 10 ms. So the longest
+# list is bound a chunk at a time; the explorer's queries have no aggregate, ORDER BY or LIMIT, so their answer is
+# the union of the chunks' answers.
+VALUES_CHUNK = 200
+
+
 def _rows(name: str, graph, **bindings) -> list[dict]:
     """Run ``queries/explore/NAME.rq`` with ``bindings`` (lists bind several values) and return its rows as dicts."""
-    if any(isinstance(value, (list, tuple)) and not value for value in bindings.values()):
+    lists = {key: value for key, value in bindings.items() if isinstance(value, (list, tuple))}
+    if any(not value for value in lists.values()):
         return []  # an empty list of values can match nothing
     query = _query(name)
-    result = execute(query.text, bindings, graph, source=f"queries/explore/{name}.rq")
-    return [
-        {column: (None if term is None else term.value) for column, term in zip(result.columns, row)}
-        for row in result.terms
-    ]
+    longest = max(lists, key=lambda key: len(lists[key]), default=None)
+    if longest is None or len(lists[longest]) <= VALUES_CHUNK:
+        chunks = [bindings]
+    else:
+        values = lists[longest]
+        chunks = [{**bindings, longest: values[i:i + VALUES_CHUNK]} for i in range(0, len(values), VALUES_CHUNK)]
+    rows: dict[tuple, None] = {}  # in order, without the repeats a DISTINCT query would not have given
+    for chunk in chunks:
+        result = execute(query.text, chunk, graph, source=f"queries/explore/{name}.rq")
+        columns = result.columns
+        rows.update(dict.fromkeys(tuple(None if term is None else term.value for term in row) for row in result.terms))
+    return [dict(zip(columns, row)) for row in rows]
 
 
 _QUERIES: dict[str, object] = {}

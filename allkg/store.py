@@ -155,6 +155,12 @@ def _forget_directory(store_dir: Path) -> None:
             _text_indexes.pop(key, None)
 
 
+def forget_stores() -> None:
+    """Drop this module's references to the stores it opened on disk, so their directories can be opened again."""
+    _store_dirs.clear()
+    _text_indexes.clear()
+
+
 def store_dir_of(store: ox.Store) -> Path | None:
     """The directory of a store :func:`open_store` opened on disk; None for one in memory or opened elsewhere."""
     entry = _store_dirs.get(id(store))
