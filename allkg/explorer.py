@@ -127,7 +127,7 @@ class Explorer:
         self._add_resistance(verdicts)
         self._add_contraindications(verdicts)
         candidates = [v for v in verdicts.values() if v.fitting_uses and not v.reasons]
-        excluded = [v for v in verdicts.values() if v not in candidates]
+        excluded = [v for v in verdicts.values() if not (v.fitting_uses and not v.reasons)]
         provenance = self._provenance({s for v in candidates for s in v.path_statements}
                                       | {u["statement"] for v in candidates for u in v.fitting_uses}
                                       | {u["statement"] for v in excluded if not v.reasons for u in v.failed_uses})
@@ -278,10 +278,11 @@ class Explorer:
             elif (item["source"] or "") < (same[0]["source"] or ""):
                 same[0]["source"] = item["source"]
 
-        others = sorted(set(drugs) | set(self.profile.iris("comedication")))
+        chosen = set(drugs)
+        others = sorted(chosen | set(self.profile.iris("comedication")))
         for row in self.rows("interactions", drug=_nodes(others), other=_nodes(others)):
             for drug, other in ((row["drug"], row["other"]), (row["other"], row["drug"])):
-                if drug in drugs:
+                if drug in chosen:
                     add(drug, {
                         "kind": "interaction",
                         "text": _join(f"{self._label(row['drug'])} with {row['agent_label'] or shorten(row['agent'])}",
