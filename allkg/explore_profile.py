@@ -30,8 +30,8 @@ LIST_OPTIONS = {
     "marker": ("target", "markers"),
     "setting": ("setting", "settings"),
     "prior_therapy": ("drug", "prior_therapies"),
-    "comedication": ("entity", "comedications"),
-    "condition": ("entity", "conditions"),
+    "comedication": (("drug", "food", "agentclass"), "comedications"),
+    "condition": (("condition", "phenotype", "finding", "population", "disease"), "conditions"),
     "population": ("population", "populations"),
 }
 

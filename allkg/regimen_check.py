@@ -8,7 +8,7 @@ from a statement of the graph through ``queries/explore/*.rq`` and names its sou
 
 from __future__ import annotations
 
-from allkg.explore_profile import ProfileError
+from allkg.explore_profile import LIST_OPTIONS, ProfileError
 from allkg.explorer import DISCLAIMER, Answer, _join, _nodes, _rows
 from allkg.queries import name_index
 from allkg.resolve import EntityError
@@ -22,8 +22,8 @@ def check_regimen(drugs, graph=None, *, comedication=(), condition=()) -> dict:
     index = name_index(graph)
     resolved = {
         "drug": _resolve(index, "drug", drugs, "drug"),
-        "comedication": _resolve(index, "entity", comedication, "comedication"),
-        "condition": _resolve(index, "entity", condition, "condition"),
+        "comedication": _resolve(index, LIST_OPTIONS["comedication"][0], comedication, "comedication"),
+        "condition": _resolve(index, LIST_OPTIONS["condition"][0], condition, "condition"),
     }
     if len(resolved["drug"]) < 1:
         raise ProfileError("name at least one drug")
@@ -68,7 +68,7 @@ def check_regimen(drugs, graph=None, *, comedication=(), condition=()) -> dict:
     return answer
 
 
-def _resolve(index, kind: str, names, option: str) -> list[str]:
+def _resolve(index, kind, names, option: str) -> list[str]:
     if isinstance(names, str):
         names = [names]
     iris = []

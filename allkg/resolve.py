@@ -39,16 +39,25 @@ class EntityError(ValueError):
     """A parameter value that names no entity, or several, of the kind asked for."""
 
 
+def kind_name(kind) -> str:
+    """A kind as a person reads it: "drug", or "drug, food or agentclass" for a tuple of kinds."""
+    if isinstance(kind, str):
+        return kind
+    return ", ".join(kind[:-1]) + f" or {kind[-1]}" if len(kind) > 1 else kind[0]
+
+
 class UnknownEntity(EntityError):
-    def __init__(self, kind: str, name: str, suggestions: list[str]):
+    def __init__(self, kind, name: str, suggestions: list[str]):
         self.kind, self.name, self.suggestions = kind, name, suggestions
+        kind = kind_name(kind)
         hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"no {kind} named {name!r}{hint}")
 
 
 class AmbiguousEntity(EntityError):
-    def __init__(self, kind: str, name: str, candidates: list[str]):
+    def __init__(self, kind, name: str, candidates: list[str]):
         self.kind, self.name, self.candidates = kind, name, candidates
+        kind = kind_name(kind)
         super().__init__(f"{name!r} names more than one {kind}: {', '.join(candidates)}; use one of these ids")
 
 
@@ -85,7 +94,10 @@ class NameIndex:
         self.names.setdefault(key, []).append((RANK[how], entity))
         self.spelling.setdefault(key, str(name))
 
-    def of_kind(self, entity: str, kind: str) -> bool:
+    def of_kind(self, entity: str, kind) -> bool:
+        """Whether ``entity`` is of ``kind``: a kind's name, or a tuple of names (any of them)."""
+        if not isinstance(kind, str):
+            return any(self.of_kind(entity, one) for one in kind)
         return kind == "entity" or bool(self.types.get(entity, set()) & KIND_CLASSES[kind])
 
     def resolve(self, kind: str, name: str) -> str:

@@ -274,3 +274,12 @@ def test_cli_explores_another_graph_kept_on_disk(build_result, tmp_path):
     assert list((tmp_path / "store" / ".cache").glob("names.json.*"))  # the second run read the names from here
     broken = _cli("check-regimen", "vincristine", "--graph", __file__)
     assert broken.returncode == 1 and "Traceback" not in broken.stderr and "suffix" in broken.stderr
+
+
+def test_a_condition_is_looked_up_among_conditions_not_every_label():
+    """A source section titled "Pregnancy" once made --condition pregnancy ambiguous: conditions, phenotypes,
+    findings, populations and diseases are what a condition can name; drugs, foods and classes a co-medication."""
+    answer = explore(subtype="T-ALL", setting=["relapsed"], age=30, condition=["pregnancy"], comedication=["grapefruit"])
+    assert [c["label"] for c in answer["profile"]["conditions"]] == ["pregnancy"]
+    with pytest.raises(ProfileError, match="no drug, food or agentclass named"):
+        explore(subtype="T-ALL", comedication=["pregnancy"])
