@@ -198,7 +198,7 @@ def _implied_settings(entities: dict[str, list[str]], index: NameIndex) -> list[
     """Settings named after something in the profile (a mutation; a prior therapy of a class)."""
     present = set(entities.get("alteration", []) + entities.get("mutation", []))
     for drug in entities.get("prior_therapy", []):
-        present |= {BASE_IRI + "class/" + cls.rsplit("#", 1)[-1] for cls in index.types.get(drug, ())}
+        present |= {BASE_IRI + "class/" + cls.rsplit("#", 1)[-1] for cls in index.classes(drug)}
     return [BASE_IRI + row["setting"] for row in read_table("implied-settings") if BASE_IRI + row["implied_by"] in present]
 
 

@@ -94,15 +94,28 @@ class NameIndex:
         self.names.setdefault(key, []).append((RANK[how], entity))
         self.spelling.setdefault(key, str(name))
 
+    # What resolving reads; StoredNameIndex answers the same from SQLite.
+    def hits(self, key: str) -> list[tuple[int, str]]:
+        return self.names.get(key, [])
+
+    def classes(self, entity: str) -> set[str]:
+        return self.types.get(entity, set())
+
+    def keys_of_kind(self, kind) -> list[str]:
+        return [key for key, hits in self.names.items() if any(self.of_kind(entity, kind) for _, entity in hits)]
+
+    def written(self, key: str) -> str:
+        return self.spelling[key]
+
     def of_kind(self, entity: str, kind) -> bool:
         """Whether ``entity`` is of ``kind``: a kind's name, or a tuple of names (any of them)."""
         if not isinstance(kind, str):
             return any(self.of_kind(entity, one) for one in kind)
-        return kind == "entity" or bool(self.types.get(entity, set()) & KIND_CLASSES[kind])
+        return kind == "entity" or bool(self.classes(entity) & KIND_CLASSES[kind])
 
-    def resolve(self, kind: str, name: str) -> str:
+    def resolve(self, kind, name: str) -> str:
         """Return the IRI of the one entity of ``kind`` that ``name`` names."""
-        hits = [(rank, entity) for rank, entity in self.names.get(normalise(name), []) if self.of_kind(entity, kind)]
+        hits = [(rank, entity) for rank, entity in self.hits(normalise(name)) if self.of_kind(entity, kind)]
         if not hits:
             raise UnknownEntity(kind, name, self.suggest(kind, name))
         best = min(rank for rank, _ in hits)
@@ -111,18 +124,54 @@ class NameIndex:
             raise AmbiguousEntity(kind, name, [shorten(entity) for entity in chosen])
         return chosen[0]
 
-    def suggest(self, kind: str, name: str, limit: int = 3) -> list[str]:
+    def suggest(self, kind, name: str, limit: int = 3) -> list[str]:
         """Return names of up to ``limit`` entities of ``kind`` spelled most like ``name``, one name per entity."""
-        keys = [
-            key for key, hits in self.names.items()
-            if not key.startswith(("http://", "https://", "<")) and any(self.of_kind(entity, kind) for _, entity in hits)
-        ]
+        keys = [key for key in self.keys_of_kind(kind) if not key.startswith(("http://", "https://", "<"))]
         suggestions: dict[str, str] = {}  # entity -> the closest of its names
         for key in difflib.get_close_matches(normalise(name), keys, n=limit * 5, cutoff=0.6):
-            for _, entity in self.names[key]:
+            for _, entity in self.hits(key):
                 if self.of_kind(entity, kind):
-                    suggestions.setdefault(entity, self.spelling[key])
+                    suggestions.setdefault(entity, self.written(key))
         return list(dict.fromkeys(suggestions.values()))[:limit]
+
+
+class StoredNameIndex(NameIndex):
+    """A name index kept in SQLite (see :mod:`allkg.snapshot`): opened in a millisecond and read per name, so a
+    new process over a large graph resolves its few names without loading every name first."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path, self._connection, self._pid = path, None, None
+
+    @property
+    def connection(self):
+        """A read-only connection of this process (SQLite connections must not cross a fork)."""
+        import os
+        import sqlite3
+
+        if self._pid != os.getpid():
+            self._connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._connection
+
+    def hits(self, key: str) -> list[tuple[int, str]]:
+        return self.connection.execute("SELECT rank, entity FROM names WHERE key = ? ORDER BY rowid", (key,)).fetchall()
+
+    def classes(self, entity: str) -> set[str]:
+        return {row[0] for row in self.connection.execute("SELECT class FROM types WHERE entity = ?", (entity,))}
+
+    def keys_of_kind(self, kind) -> list[str]:
+        kinds = (kind,) if isinstance(kind, str) else tuple(kind)
+        if "entity" in kinds:
+            return [row[0] for row in self.connection.execute("SELECT key FROM names GROUP BY key ORDER BY MIN(rowid)")]
+        classes = sorted(set().union(*(KIND_CLASSES[one] for one in kinds)))
+        marks = ", ".join("?" * len(classes))
+        return [row[0] for row in self.connection.execute(
+            f"SELECT names.key FROM names JOIN types ON types.entity = names.entity WHERE types.class IN ({marks}) "
+            "GROUP BY names.key ORDER BY MIN(names.rowid)", classes)]
+
+    def written(self, key: str) -> str:
+        return self.connection.execute("SELECT spelling FROM spellings WHERE key = ?", (key,)).fetchone()[0]
 
 
 def build_index(run_lookup) -> NameIndex:

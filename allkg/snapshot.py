@@ -3,7 +3,7 @@
 A command such as ``allkg explore`` spends most of its time before the first query: loading the build,
 running the entailment rules on it and indexing every name. Both results depend only on the build file and
 the rules, so the first process writes them beside the build (``build/.cache/``) and later ones read them:
-an N-Quads file of the entailed graph, and a JSON file of the name index.
+an N-Quads file of the entailed graph, and an SQLite file of the name index (read name by name).
 
 Each snapshot's name carries a hash of what it was made from (the build file's path, size and modification
 time, the entailment rules, the name-lookup queries and this format), so a rebuilt graph or changed rules
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-FORMAT_VERSION = "1"  # change when what a snapshot holds changes, so old ones are never read
+FORMAT_VERSION = "2"  # change when what a snapshot holds changes, so old ones are never read
 CACHE_DIR_NAME = ".cache"
 
 
@@ -75,37 +75,66 @@ def save_store(store: ox.Store, path: Path, inference: bool = True) -> None:
     _write(_file(path, inference, "entailed.nq"), lambda out: store.dump(output=str(out), format=ox.RdfFormat.N_QUADS))
 
 
+NAMES_SCHEMA = """
+CREATE TABLE names (key TEXT NOT NULL, rank INTEGER NOT NULL, entity TEXT NOT NULL);
+CREATE TABLE spellings (key TEXT PRIMARY KEY, spelling TEXT NOT NULL);
+CREATE TABLE types (entity TEXT NOT NULL, class TEXT NOT NULL);
+CREATE INDEX names_by_key ON names (key);
+CREATE INDEX types_by_entity ON types (entity);
+"""
+
+
 def _names_file(path: Path | None, store_dir: Path | None, inference: bool) -> Path:
     """Where the name index goes: beside the build, or inside an on-disk store (keyed on what it was loaded from)."""
     if store_dir is None:
-        return _file(path, inference, "names.json")
+        return _file(path, inference, "names.sqlite")
     from allkg.resolve import LOOKUP_DIR
     from allkg.store import STORE_STAMP, hash_text
 
     lookups = "".join(p.read_text(encoding="utf-8") for p in sorted(LOOKUP_DIR.glob("*.rq")))
     stamp = (store_dir / STORE_STAMP).read_text(encoding="utf-8")
-    return store_dir / CACHE_DIR_NAME / f"names.json.{hash_text(FORMAT_VERSION + stamp + lookups)}"
+    return store_dir / CACHE_DIR_NAME / f"names.sqlite.{hash_text(FORMAT_VERSION + stamp + lookups)}"
 
 
 def load_names(path: Path | None, inference: bool = True, store_dir: Path | None = None):
-    """Return the name index saved for the build at ``path`` (or for the on-disk store in ``store_dir``), or None."""
-    from allkg.resolve import NameIndex
+    """Return the name index saved for the build at ``path`` (or for the on-disk store in ``store_dir``), or None.
+
+    The index stays in SQLite, read name by name: a large graph's names are never all loaded."""
+    import sqlite3
+
+    from allkg.resolve import StoredNameIndex
 
     try:
-        data = json.loads(_names_file(path, store_dir, inference).read_text(encoding="utf-8"))
-        return NameIndex(
-            names={key: [tuple(hit) for hit in hits] for key, hits in data["names"].items()},
-            spelling=data["spelling"],
-            types={entity: set(classes) for entity, classes in data["types"].items()},
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        file = _names_file(path, store_dir, inference)
+        if not file.exists():
+            return None
+        index = StoredNameIndex(file)
+        for table in ("names", "spellings", "types"):  # a damaged file fails here, not at the first name
+            index.connection.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
+        return index
+    except (OSError, sqlite3.Error):
         return None  # absent or damaged: the caller builds the index
 
 
 def save_names(index, path: Path | None, inference: bool = True, store_dir: Path | None = None) -> None:
-    data = {"names": index.names, "spelling": index.spelling, "types": {e: sorted(c) for e, c in index.types.items()}}
+    import sqlite3
+
+    def write(out: Path) -> None:
+        out.unlink(missing_ok=True)
+        connection = sqlite3.connect(out)
+        try:
+            connection.executescript(NAMES_SCHEMA)
+            connection.executemany("INSERT INTO names VALUES (?, ?, ?)",
+                                   ((key, rank, entity) for key, hits in index.names.items() for rank, entity in hits))
+            connection.executemany("INSERT INTO spellings VALUES (?, ?)", index.spelling.items())
+            connection.executemany("INSERT INTO types VALUES (?, ?)",
+                                   ((entity, cls) for entity, classes in index.types.items() for cls in sorted(classes)))
+            connection.commit()
+        finally:
+            connection.close()
+
     try:
         target = _names_file(path, store_dir, inference)
     except OSError:
         return
-    _write(target, lambda out: out.write_text(json.dumps(data), encoding="utf-8"))
+    _write(target, write)

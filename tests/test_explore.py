@@ -271,7 +271,7 @@ def test_cli_explores_another_graph_kept_on_disk(build_result, tmp_path):
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert json.loads(first.stdout) == json.loads(second.stdout)
     assert json.loads(first.stdout)["candidates"][0]["label"] == "ponatinib"
-    assert list((tmp_path / "store" / ".cache").glob("names.json.*"))  # the second run read the names from here
+    assert list((tmp_path / "store" / ".cache").glob("names.sqlite.*"))  # the second run read the names from here
     broken = _cli("check-regimen", "vincristine", "--graph", __file__)
     assert broken.returncode == 1 and "Traceback" not in broken.stderr and "suffix" in broken.stderr
 
