@@ -127,26 +127,23 @@ def _position(term):
     raise ValueError(f"unexpected term {term!r} in an entailment rule")
 
 
-def _narrowed(patterns: tuple[tuple, ...], rule: Rule, store: ox.Store, cache: dict) -> list[tuple]:
-    """Replace each variable of ``patterns`` by the set of values the store allows it, or ANY.
+def _values(term, own: tuple, rule: Rule, store: ox.Store, cache: dict):
+    """The values a position of pattern ``own`` of ``rule`` may take: a constant, ANY, or a set for a variable.
 
     A variable's values are those a *body* pattern with a constant predicate binds it to (intersected over such
     patterns), read from the store as it is now; a pattern does not narrow its own variables. This is sound for
     deciding whether a triple just added may feed the rule: every match of the rule lies in the store now.
     ``cache`` holds the lookups while the store is unchanged.
     """
-    return [tuple(_values(variable, pattern, rule, store, cache) if isinstance(variable, str) else variable
-                  for variable in pattern) for pattern in patterns]
-
-
-def _values(variable: str, own: tuple, rule: Rule, store: ox.Store, cache: dict):
+    if not isinstance(term, str):
+        return term
     values = ANY
     for pattern in rule.body:
-        if pattern is own or not isinstance(pattern[1], ox.NamedNode) or variable not in (pattern[0], pattern[2]):
+        if pattern is own or not isinstance(pattern[1], ox.NamedNode) or term not in (pattern[0], pattern[2]):
             continue
-        key = (pattern, variable)
+        key = (pattern, term)
         if key not in cache:
-            cache[key] = _lookup(store, pattern, 0 if pattern[0] == variable else 2)
+            cache[key] = _lookup(store, pattern, 0 if pattern[0] == term else 2)
         found = cache[key]
         if found is not ANY:
             values = found if values is ANY else values & found
@@ -165,16 +162,23 @@ def _lookup(store: ox.Store, pattern: tuple, position: int):
     return frozenset(quad.subject if position == 0 else quad.object for quad in quads)
 
 
-def _may_meet(first: tuple, second: tuple) -> bool:
-    """Whether a triple may match both narrowed patterns: every position agrees (ANY agrees with anything)."""
-    for one, other in zip(first, second):
-        if one is ANY or other is ANY:
+def _may_meet(head: tuple, source: Rule, body: tuple, target: Rule, store: ox.Store, cache: dict) -> bool:
+    """Whether a triple may match both ``head`` (of ``source``) and ``body`` (of ``target``): every position agrees,
+    ANY agreeing with anything. Variables are looked up only where the other side is not ANY, predicate first."""
+    for position in (1, 2, 0):
+        one = _values(head[position], head, source, store, cache.setdefault(source.name, {}))
+        if one is ANY:
             continue
-        ones = one if isinstance(one, frozenset) else frozenset((one,))
-        others = other if isinstance(other, frozenset) else frozenset((other,))
-        if not ones & others:
+        other = _values(body[position], body, target, store, cache.setdefault(target.name, {}))
+        if other is ANY:
+            continue
+        if not _as_set(one) & _as_set(other):
             return False
     return True
+
+
+def _as_set(values) -> frozenset:
+    return values if isinstance(values, frozenset) else frozenset((values,))
 
 
 def feeds(source: Rule, target: Rule, store: ox.Store, cache: dict, *, by_predicate: bool = False) -> bool:
@@ -184,10 +188,14 @@ def feeds(source: Rule, target: Rule, store: ox.Store, cache: dict, *, by_predic
     predicates are known (for ordering: a pattern with any predicate meets everything and says nothing about
     which rule should come first).
     """
-    heads = _narrowed(source.head, source, store, cache.setdefault(source.name, {}))
-    bodies = _narrowed(target.body, target, store, cache.setdefault(target.name, {}))
-    return any(_may_meet(head, body) for head in heads for body in bodies
-               if not by_predicate or (head[1] is not ANY and body[1] is not ANY))
+    for head in source.head:
+        for body in target.body:
+            if by_predicate and (_values(head[1], head, source, store, cache.setdefault(source.name, {})) is ANY
+                                 or _values(body[1], body, target, store, cache.setdefault(target.name, {})) is ANY):
+                continue
+            if _may_meet(head, source, body, target, store, cache):
+                return True
+    return False
 
 
 def dependency_order(rules: list[Rule], store: ox.Store) -> list[Rule]:
@@ -234,7 +242,8 @@ def materialise(store: ox.Store, progress=None, *, plan: bool = False) -> int:
                 if count:
                     new_in_round += count
                     cache: dict = {}  # the store has changed
-                    pending |= {other.name for other in rules if not plan or feeds(rule, other, store, cache)}
+                    pending |= {other.name for other in rules
+                                if other.name not in pending and (not plan or feeds(rule, other, store, cache))}
                 if progress:
                     progress(f"entailment round {round_number}: {rule.name} added {count:,} triples in {time.perf_counter() - start:.1f} s")
             added += new_in_round
