@@ -3,8 +3,9 @@
 Each rule is a SPARQL CONSTRUCT of the triples it adds *that the store lacks*; its answer is streamed to a
 temporary N-Triples file and bulk-loaded, so a large store on disk never holds the graph twice in memory.
 
-The rules run in the order of their file names, and after the first pass only the rules that can still find
-something run again. A rule's answer can only grow when a triple that one of its (positive) body patterns
+The rules run in the order of their file names, which is the order their dependencies ask for (a rule after the
+rules whose triples it reads: checked by a test, and computed anew for a large store), and after the first pass
+only the rules that can still find something run again. A rule's answer can only grow when a triple that one of its (positive) body patterns
 matches is added, so each time a rule adds triples, the rules whose body a triple of its head could match are
 marked to run again; when no rule is marked, the store is closed under the rules. Which patterns can meet is
 read from the parsed rules (rdflib's SPARQL algebra), with each variable narrowed to the values the store
