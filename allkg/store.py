@@ -2,10 +2,8 @@
 
 Entailment is decided here, once, for every query: at load time the rules in
 ``queries/entailment/*.rq`` (a small OWL 2 RL subset: scm-sco, scm-spo,
-prp-spo1, prp-symp, prp-trp, cax-sco) are applied until nothing new follows.
-Each rule is a CONSTRUCT of the triples it adds that the store lacks; its
-answer is streamed to a file and bulk-loaded, so a large store on disk never
-holds the graph twice in memory.
+prp-spo1, prp-symp, prp-trp, cax-sco, and the class statements) are applied
+until nothing new follows (see :mod:`allkg.entailment`).
 So ``?drug a allkg:TargetedTherapy`` finds the tyrosine kinase inhibitors and
 the menin inhibitor, ``allkg:subtypeOf`` is closed, and every qualifier is
 also an ``allkg:qualifier``. Domain and range axioms are *not* used to
@@ -24,11 +22,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from allkg.resources import data_path, default_build_dir
+from allkg.entailment import entailment_rules, materialise
+from allkg.resources import default_build_dir
 
-ENTAILMENT_DIR = data_path("queries") / "entailment"
+__all__ = ["entailment_rules", "materialise"]  # and the functions below; these two live in allkg.entailment
+
 STORE_STAMP = "allkg-store.json"
-MAX_ENTAILMENT_ROUNDS = 10
+# An RDF file this large (some 100,000 triples of N-Triples) has its entailment rounds planned: see allkg.entailment.
+PLAN_ENTAILMENT_BYTES = 16 << 20
 
 
 def default_graph_path() -> Path:
@@ -49,41 +50,6 @@ def ensure_built(path: Path | None = None) -> Path:
 
         build(path.parent)
     return path
-
-
-def entailment_rules() -> list[tuple[str, str]]:
-    """Return the entailment rules as (name, SPARQL CONSTRUCT text), in the order they are applied."""
-    return [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(ENTAILMENT_DIR.glob("*.rq"))]
-
-
-def materialise(store: ox.Store, progress=None) -> int:
-    """Apply the entailment rules to ``store`` until a round adds nothing; return the number of triples added.
-
-    Each rule's new triples are written to a temporary N-Triples file and loaded from there (bulk-loaded into a
-    store on disk), never gathered in Python. ``progress(message)`` hears about each round.
-    """
-    import tempfile
-
-    added = 0
-    with tempfile.TemporaryDirectory(prefix="allkg-entailment-") as directory:
-        for round_number in range(1, MAX_ENTAILMENT_ROUNDS + 1):
-            new_in_round = 0
-            for name, text in entailment_rules():
-                path = Path(directory) / f"{name}.nt"
-                ox.serialize(store.query(text), output=str(path), format=ox.RdfFormat.N_TRIPLES)
-                size = path.stat().st_size
-                if size == 0:
-                    continue
-                with path.open("rb") as stream:
-                    count = sum(1 for _ in stream)
-                store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
-                new_in_round += count  # CONSTRUCT may repeat a triple: an upper bound, and 0 means done
-            added += new_in_round
-            if progress:
-                progress(f"entailment round {round_number}: {new_in_round} triples")
-            if new_in_round == 0:
-                break
-    return added
 
 
 def _guess_format(path: Path) -> ox.RdfFormat:
@@ -238,7 +204,7 @@ def _fill(store: ox.Store, path: Path, inference: bool, progress=None) -> None:
         finally:
             reader.close()
     if inference:
-        materialise(store, progress)
+        materialise(store, progress, plan=path.stat().st_size >= PLAN_ENTAILMENT_BYTES)
 
 
 # Oxigraph keeps numbers, booleans and dates by value, so a literal read back from a store may differ from the
@@ -270,7 +236,7 @@ def exact_triples(path: Path | None = None, *, inference: bool = True) -> list[o
     store.bulk_extend(ox.Quad(quad.subject, quad.predicate, _shield(quad.object), quad.graph_name)
                       for quad in ox.parse(path=str(path), format=_guess_format(path)))
     if inference:
-        materialise(store)
+        materialise(store, plan=path.stat().st_size >= PLAN_ENTAILMENT_BYTES)
     return [ox.Triple(quad.subject, quad.predicate, _unshield(quad.object))
             for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
 

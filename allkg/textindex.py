@@ -16,14 +16,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-NAMES_QUERY = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?entity ?name WHERE {
-  { ?entity rdfs:label ?name } UNION { ?entity skos:altLabel ?name } UNION { ?entity skos:hiddenLabel ?name }
-  FILTER (isIRI(?entity) && isLiteral(?name))
-}
-"""
+# The predicates whose literal values name an IRI.
+NAME_PREDICATES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel",
+                   "http://www.w3.org/2004/02/skos/core#hiddenLabel")
 INDEX_FILE = "names.sqlite"
 
 
@@ -40,6 +35,9 @@ class TextIndex:
         if path is not None:
             Path(target).unlink(missing_ok=True)
         connection = sqlite3.connect(target, check_same_thread=False)
+        if path is not None:  # a file no one reads until it is renamed into place: no journal, no waiting for the disk
+            connection.execute("PRAGMA journal_mode = OFF")
+            connection.execute("PRAGMA synchronous = OFF")
         connection.execute("CREATE VIRTUAL TABLE names USING fts5(entity UNINDEXED, name, tokenize='trigram')")
         connection.executemany("INSERT INTO names (entity, name) VALUES (?, ?)", names)
         connection.commit()
@@ -64,9 +62,14 @@ class TextIndex:
         return sorted(entity for (entity,) in rows)
 
 
-def store_names(store) -> list[tuple[str, str]]:
-    """Return the (entity IRI, name) pairs of a pyoxigraph store."""
-    return [(solution["entity"].value, solution["name"].value) for solution in store.query(NAMES_QUERY)]
+def store_names(store):
+    """Yield the (entity IRI, name) pairs of a pyoxigraph store's default graph, one pass over each name predicate."""
+    import pyoxigraph as ox
+
+    for predicate in NAME_PREDICATES:
+        for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.DefaultGraph()):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                yield quad.subject.value, quad.object.value
 
 
 def build_for_store(store, directory: Path | None = None) -> TextIndex:

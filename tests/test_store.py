@@ -85,6 +85,23 @@ def test_persistent_store_is_reused_and_reloaded_on_change(build_result, tmp_pat
     assert len(changed) == size + 1
 
 
+def test_reopening_an_unchanged_store_loads_nothing(build_result, tmp_path, monkeypatch):
+    """Reopening is instant because nothing is read but the stamp: no bulk load, no entailment, no text index."""
+    from allkg import store as stores
+    from allkg import textindex
+
+    first = open_store(build_result.outputs["allkg.nt"], store_dir=tmp_path / "store")
+    size = len(first)
+    del first
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an unchanged store was loaded again")
+
+    monkeypatch.setattr(stores, "_fill", refuse)
+    monkeypatch.setattr(textindex, "build_for_store", refuse)
+    assert len(open_store(build_result.outputs["allkg.nt"], store_dir=tmp_path / "store")) == size
+
+
 def test_load_graph_with_store_dir(build_result, tmp_path):
     graph = load_graph(build_result.outputs["allkg.nt"], store_dir=tmp_path / "store")
     assert (entity_iri("drug/revumenib"), RDF.type, ALLKG.TargetedTherapy) in graph
