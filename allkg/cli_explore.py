@@ -49,6 +49,9 @@ def _graph_options(function):
 def _open(graph_file: Path | None, store_dir: Path | None):
     """The graph to answer from: None (the build, as every command uses it) or the store of --graph/--store-dir."""
     if graph_file is None and store_dir is None:
+        from allkg.store import for_a_short_command
+
+        for_a_short_command()  # a few queries, then exit: the build's read-only snapshot opens faster than it loads
         return None
     from allkg.store import open_store
 

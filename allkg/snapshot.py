@@ -96,6 +96,46 @@ def _names_file(path: Path | None, store_dir: Path | None, inference: bool) -> P
     return store_dir / CACHE_DIR_NAME / f"names.sqlite.{hash_text(FORMAT_VERSION + stamp + lookups)}"
 
 
+def load_disk_store(path: Path, inference: bool = True) -> ox.Store | None:
+    """Open the on-disk snapshot of ``path`` read-only (many processes may at once), or return None."""
+    directory = _file(path, inference, "entailed.store")
+    if not directory.is_dir():
+        return None
+    try:
+        return ox.Store.read_only(str(directory))
+    except OSError:
+        return None
+
+
+def save_disk_store(path: Path, inference: bool = True) -> None:
+    """Write the on-disk snapshot of ``path`` from its N-Quads snapshot, whole: built in a temporary directory,
+    then renamed (a second process writing at the same time loses the rename and drops its copy); never raise."""
+    import shutil
+
+    source = _file(path, inference, "entailed.nq")
+    target = _file(path, inference, "entailed.store")
+    if target.exists() or not source.exists():
+        return
+    temporary = None
+    try:
+        temporary = Path(tempfile.mkdtemp(dir=target.parent, prefix=".writing-"))
+        store = ox.Store(str(temporary))
+        store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store  # closes RocksDB before the directory moves
+        os.rename(temporary, target)
+        temporary = None
+        stem = target.name.rsplit(".", 1)[0]
+        for old in target.parent.glob(f"{stem}.*"):
+            if old != target:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass  # a read-only build directory, or another process won the rename
+    finally:
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
 def load_names(path: Path | None, inference: bool = True, store_dir: Path | None = None):
     """Return the name index saved for the build at ``path`` (or for the on-disk store in ``store_dir``), or None.
 

@@ -103,3 +103,17 @@ def test_an_explorer_answer_does_not_depend_on_how_the_store_was_filled(build_re
     snapshot.save_store(fresh, path)
     profile = {"subtype": "Ph+ ALL", "mutation": ["T315I"], "setting": "relapsed", "age": 54, "comedication": ["posaconazole"]}
     assert explore(snapshot.load_store(path), **profile) == explore(fresh, **profile)
+
+
+def test_the_read_only_disk_snapshot_holds_the_same_graph(build_result, fresh, tmp_path):
+    """allkg explore opens the build read-only from disk: the same quads as a fresh load."""
+    path = _copy_build(build_result, tmp_path)
+    assert snapshot.load_disk_store(path) is None
+    snapshot.save_disk_store(path)  # without the N-Quads snapshot there is nothing to build it from
+    assert snapshot.load_disk_store(path) is None
+    snapshot.save_store(fresh, path)
+    snapshot.save_disk_store(path)
+    on_disk = snapshot.load_disk_store(path)
+    assert len(on_disk) == len(fresh) and _named(on_disk) == _named(fresh)
+    with pytest.raises((OSError, RuntimeError)):  # read-only: nothing can change the snapshot
+        on_disk.add(next(iter(_tiny_store())))
