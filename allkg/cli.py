@@ -267,7 +267,9 @@ def _parse_exactly(path: Path):
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL endpoint (e.g. http://127.0.0.1:7878/query) instead of the local graph.")
 @click.option("--show", is_flag=True, help="Print the query (header and SPARQL) instead of running it.")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS", help="Stop the query after SECONDS (its process is killed); 0: no limit.")
-def query(name, list_queries, query_file, old_query_file, params, output_format, graph_file, endpoint, show, timeout) -> None:
+@click.option("--limit", type=click.IntRange(0), metavar="N", help="Print at most N rows of the answer (a page; the answer's order is kept).")
+@click.option("--offset", default=0, type=click.IntRange(0), metavar="N", help="Skip the first N rows of the answer (with --limit: the page after them).")
+def query(name, list_queries, query_file, old_query_file, params, output_format, graph_file, endpoint, show, timeout, limit, offset) -> None:
     """Run the named query NAME (see --list), or a SPARQL file, and print the answer.
 
     \b
@@ -276,6 +278,7 @@ def query(name, list_queries, query_file, old_query_file, params, output_format,
     allkg query drugs-by-class -p drug_class="targeted therapy" --format json
     allkg query --query-file my.rq --format csv
     allkg query --endpoint http://127.0.0.1:7878/query drugs-for-gene -p gene=KMT2A
+    allkg query drugs-by-route --limit 100 --offset 100   # rows 101-200
     """
     from allkg import queries
 
@@ -308,7 +311,7 @@ def query(name, list_queries, query_file, old_query_file, params, output_format,
             graph = open_store(graph_file)
         from allkg import guarded
 
-        result = guarded.run(named, values, graph, endpoint=endpoint, timeout=timeout or None)
+        result = guarded.run(named, values, graph, endpoint=endpoint, timeout=timeout or None, limit=limit, offset=offset)
     except queries.ERRORS as error:
         _fail(str(error))
     except (FileNotFoundError, ValueError, SyntaxError) as error:  # an unreadable --graph file
@@ -342,13 +345,20 @@ def _print_query_list(named_queries, output_format: str) -> None:
 
 
 def _print_result(result, output_format: str, title: str) -> None:
+    """Print the answer; a page of it says which rows it holds and how to ask for the next (in the output for people,
+    on standard error for the formats programs read)."""
+    note = result.page_note("use --offset {next}")
     if output_format != "table":
         click.echo(result.serialize(output_format), nl=False)
+        if note and output_format == "md":
+            click.echo(f"\n{note}")
+        elif note:
+            click.echo(note, err=True)
         return
     from allkg.results import rich_table
 
     console = _console()
-    console.print(rich_table(result, title=title))
+    console.print(rich_table(result, title=title, caption=note))
     console.print("For research and education only; not for treating patients.", style="italic dim")
 
 

@@ -41,7 +41,7 @@ from allkg.queries import (  # RemoteError lives with the query errors: callers 
     RemoteError,
     with_values,
 )
-from allkg.results import PREFIXES_FILE, QueryResult
+from allkg.results import PREFIXES_FILE, QueryResult, paged
 
 QUERY_TIMEOUT_S = 120
 PUSH_TIMEOUT_S = 600
@@ -186,14 +186,20 @@ def prefix_block() -> str:
     return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in prefixes.items())
 
 
-def execute_remote(endpoint: str, text: str, bindings: dict, source: str = "<query>", credentials: Credentials | None = None) -> QueryResult:
-    """Run ``text`` with ``bindings`` on the SPARQL endpoint ``endpoint`` and return a QueryResult."""
-    return _execute_remote(endpoint, text, bindings, source, credentials)[0]
+def execute_remote(endpoint: str, text: str, bindings: dict, source: str = "<query>", credentials: Credentials | None = None,
+                   *, limit: int | None = None, offset: int = 0) -> QueryResult:
+    """Run ``text`` with ``bindings`` on the SPARQL endpoint ``endpoint`` and return a QueryResult.
+
+    ``limit``, ``offset``: keep only that page of the answer (see :func:`allkg.results.take_page`). The page is cut
+    from the endpoint's answer as it arrives: the protocol has no paging, and the query text is sent as written.
+    """
+    return _execute_remote(endpoint, text, bindings, source, credentials, limit, offset)[0]
 
 
-def _execute_remote(endpoint: str, text: str, bindings: dict, source: str, credentials: Credentials | None) -> tuple[QueryResult, str]:
+def _execute_remote(endpoint: str, text: str, bindings: dict, source: str, credentials: Credentials | None,
+                    limit: int | None = None, offset: int = 0) -> tuple[QueryResult, str]:
     """Return the result and the Server header of the endpoint's answer."""
-    from allkg.queries import QueryError
+    from allkg.queries import QueryError, answer_yes_or_no
 
     try:
         body = prefix_block() + with_values(text, bindings)
@@ -214,20 +220,18 @@ def _execute_remote(endpoint: str, text: str, bindings: dict, source: str, crede
             result = ox.parse_query_results(answer, format=ox.QueryResultsFormat.JSON)
         elif media in ("application/sparql-results+xml", "application/xml"):
             result = ox.parse_query_results(answer, format=ox.QueryResultsFormat.XML)
-        elif media in ("application/n-triples", "text/plain"):
-            triples = [(t.subject, t.predicate, t.object) for t in ox.parse(answer, format=ox.RdfFormat.N_TRIPLES)]
-            return QueryResult(["subject", "predicate", "object"], triples, name=source), server
-        elif media == "text/turtle":
-            triples = [(t.subject, t.predicate, t.object) for t in ox.parse(answer, format=ox.RdfFormat.TURTLE)]
-            return QueryResult(["subject", "predicate", "object"], triples, name=source), server
+        elif media in ("application/n-triples", "text/plain", "text/turtle"):
+            syntax = ox.RdfFormat.TURTLE if media == "text/turtle" else ox.RdfFormat.N_TRIPLES
+            triples = ((t.subject, t.predicate, t.object) for t in ox.parse(answer, format=syntax))
+            return paged(["subject", "predicate", "object"], triples, source, limit, offset), server
         else:
             raise RemoteError(f"{endpoint} answered in {content_type or 'an unnamed format'}, not SPARQL JSON or XML")
-    except SyntaxError as error:
+        if isinstance(result, ox.QueryBoolean):
+            return answer_yes_or_no(bool(result), source, limit, offset), server
+        columns = [variable.value for variable in result.variables]
+        return paged(columns, (tuple(solution[i] for i in range(len(columns))) for solution in result), source, limit, offset), server
+    except SyntaxError as error:  # the parsers read lazily: a fault in the answer may show while its rows are read
         raise RemoteError(f"{endpoint} sent an answer that does not parse: {error}") from None
-    if isinstance(result, ox.QueryBoolean):
-        return QueryResult([], boolean=bool(result), name=source), server
-    columns = [variable.value for variable in result.variables]
-    return QueryResult(columns, [tuple(solution[i] for i in range(len(columns))) for solution in result], name=source), server
 
 
 # -------------------------------------------------------------------------------------------------- push

@@ -202,6 +202,13 @@ def test_cli_query_on_an_endpoint(pushed):
     assert "https://w3id.org/allkg/drug/imatinib" in result.output
 
 
+def test_a_page_of_a_remote_answer_is_the_same_page_as_locally(pushed, local_store):
+    whole = queries.run("drugs-by-route", None, local_store)
+    page = queries.run("drugs-by-route", None, endpoint=pushed.query, limit=3, offset=2)
+    assert comparable(page) == comparable(queries.run("drugs-by-route", None, local_store, limit=3, offset=2))
+    assert len(page) == 3 and page.offset == 2 and page.more == (len(whole) > 5)
+
+
 def test_unknown_names_are_resolved_on_the_endpoint(pushed):
     result = CliRunner().invoke(main, ["query", "--endpoint", pushed.query, "drug-adverse-effects", "-p", "drug=imatinb"])
     assert result.exit_code == 1 and "did you mean" in result.output and "imatinib" in result.output
