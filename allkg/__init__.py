@@ -24,16 +24,20 @@ def load_graph(path=None, *, store_dir=None, inference=True):
     return load(path, store_dir=store_dir, inference=inference)
 
 
-def query(name, graph=None, *, endpoint=None, timeout=60.0, **params):
+def query(name, graph=None, *, endpoint=None, timeout=60.0, limit=None, offset=0, **params):
     """Run the named query ``name`` (a file of queries/) with parameters; with none, its example.
 
     ``endpoint``: a SPARQL endpoint's address to ask instead of the local graph (e.g. a store ``allkg push`` filled).
     ``timeout``: seconds before the query's process is killed and ``QueryTimeout`` raised (None: no limit).
+    ``limit``, ``offset``: only ``limit`` rows after the first ``offset`` of the answer, in its order; the result's
+    ``.more`` says whether rows follow (``offset=result.offset + len(result)`` asks for the next page).
     Returns a :class:`allkg.results.QueryResult`: iterate for rows, ``.to_dataframe()`` for pandas.
+
+    >>> page = query("drugs-by-route", limit=10, offset=20)  # doctest: +SKIP
     """
     from allkg.guarded import run
 
-    return run(name, params, graph, endpoint=endpoint, timeout=timeout)
+    return run(name, params, graph, endpoint=endpoint, timeout=timeout, limit=limit, offset=offset)
 
 
 def sparql(text, graph=None, *, timeout=60.0, **bindings):

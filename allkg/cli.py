@@ -267,7 +267,9 @@ def _parse_exactly(path: Path):
 @click.option("--endpoint", metavar="URL", help="Ask this SPARQL endpoint (e.g. http://127.0.0.1:7878/query) instead of the local graph.")
 @click.option("--show", is_flag=True, help="Print the query (header and SPARQL) instead of running it.")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0), metavar="SECONDS", help="Stop the query after SECONDS (its process is killed); 0: no limit.")
-def query(name, list_queries, query_file, old_query_file, params, output_format, graph_file, endpoint, show, timeout) -> None:
+@click.option("--limit", type=click.IntRange(0), metavar="N", help="Print at most N rows of the answer (a page; the answer's order is kept).")
+@click.option("--offset", default=0, type=click.IntRange(0), metavar="N", help="Skip the first N rows of the answer (with --limit: the page after them).")
+def query(name, list_queries, query_file, old_query_file, params, output_format, graph_file, endpoint, show, timeout, limit, offset) -> None:
     """Run the named query NAME (see --list), or a SPARQL file, and print the answer.
 
     \b
@@ -276,6 +278,7 @@ def query(name, list_queries, query_file, old_query_file, params, output_format,
     allkg query drugs-by-class -p drug_class="targeted therapy" --format json
     allkg query --query-file my.rq --format csv
     allkg query --endpoint http://127.0.0.1:7878/query drugs-for-gene -p gene=KMT2A
+    allkg query drugs-by-route --limit 100 --offset 100   # rows 101-200
     """
     from allkg import queries
 
@@ -308,7 +311,7 @@ def query(name, list_queries, query_file, old_query_file, params, output_format,
             graph = open_store(graph_file)
         from allkg import guarded
 
-        result = guarded.run(named, values, graph, endpoint=endpoint, timeout=timeout or None)
+        result = guarded.run(named, values, graph, endpoint=endpoint, timeout=timeout or None, limit=limit, offset=offset)
     except queries.ERRORS as error:
         _fail(str(error))
     except (FileNotFoundError, ValueError, SyntaxError) as error:  # an unreadable --graph file
@@ -342,13 +345,20 @@ def _print_query_list(named_queries, output_format: str) -> None:
 
 
 def _print_result(result, output_format: str, title: str) -> None:
+    """Print the answer; a page of it says which rows it holds and how to ask for the next (in the output for people,
+    on standard error for the formats programs read)."""
+    note = result.page_note("use --offset {next}")
     if output_format != "table":
         click.echo(result.serialize(output_format), nl=False)
+        if note and output_format == "md":
+            click.echo(f"\n{note}")
+        elif note:
+            click.echo(note, err=True)
         return
     from allkg.results import rich_table
 
     console = _console()
-    console.print(rich_table(result, title=title))
+    console.print(rich_table(result, title=title, caption=note))
     console.print("For research and education only; not for treating patients.", style="italic dim")
 
 
@@ -501,66 +511,13 @@ def serve(host, port, graph_file, timeout, max_rows, max_query_bytes, workers, s
         _fail(str(error))
 
 
-@main.command()
-@click.option("--endpoint", "store_url", required=True, metavar="URL", help="The store's Graph Store Protocol address, e.g. http://127.0.0.1:7878/store (Oxigraph), http://host:3030/DATASET/data (Fuseki) or http://host:8890/sparql-graph-crud-auth (Virtuoso).")
-@click.option("--named-graph", "graph_iri", metavar="IRI", help="The named graph to replace (default: the default graph; on Virtuoso, which has none, https://w3id.org/allkg/graph).")
-@click.option("--graph", "graph_file", metavar="FILE", help="RDF file to push (default: the build, built first if absent).")
-@click.option("--file", "old_graph_file", hidden=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Deprecated spelling of --graph FILE.")
-@click.option("--asserted-only", is_flag=True, help="Push the asserted triples only, without the materialised class and property hierarchy.")
-@click.option("--query-endpoint", metavar="URL", help="The store's SPARQL query endpoint (default: derived from --endpoint).")
-@click.option("--update-endpoint", metavar="URL", help="The store's SPARQL update endpoint (default: derived from --endpoint).")
-@click.option("--user", envvar="ALLKG_USER", metavar="NAME", help="User name for HTTP Basic or Digest authentication [env ALLKG_USER].")
-@click.option("--password", envvar="ALLKG_PASSWORD", metavar="SECRET", help="Its password; prefer the environment variable, which other users cannot see in the process list [env ALLKG_PASSWORD].")
-@click.option("--token", envvar="ALLKG_TOKEN", metavar="SECRET", help="A bearer token instead of a user name and password [env ALLKG_TOKEN].")
-@click.option("--clean-up", is_flag=True, help="Only remove the temporary urn:allkg:upload:* graphs that interrupted pushes left in the store; push nothing.")
-def push(store_url, graph_iri, graph_file, old_graph_file, asserted_only, query_endpoint, update_endpoint, user, password, token, clean_up) -> None:
-    """Replace a graph of a remote triple store with the built graph, atomically, and check its triple count.
-
-    The graph is PUT into a temporary graph, counted there, then moved into place by one SPARQL Update;
-    if anything fails the target graph is left as it was. Temporary graphs left by an interrupted push
-    are removed by the next one, or at once with --clean-up.
-
-    \b
-    allkg push --endpoint http://127.0.0.1:7878/store
-    allkg push --endpoint http://localhost:3030/allkg/data --named-graph https://w3id.org/allkg/graph
-    export ALLKG_USER=dba ALLKG_PASSWORD=...   # never on the command line
-    allkg push --endpoint http://localhost:8890/sparql-graph-crud-auth
-    allkg query --endpoint http://127.0.0.1:7878/query drug-adverse-effects -p drug=imatinib
-    """
-    from allkg import remote
-
-    if graph_file is not None and "://" in graph_file and not Path(graph_file).exists():
-        # --graph used to name the graph IRI; it now names an input file everywhere, as in query, view and serve
-        graph_iri = _deprecated("--graph IRI", "--named-graph IRI", graph_file, graph_iri)
-        graph_file = None
-    elif graph_file is not None and not Path(graph_file).is_file():
-        _fail(f"--graph {graph_file}: no such file")
-    graph_file = _deprecated("--file", "--graph", old_graph_file, Path(graph_file) if graph_file else None)
-    if password and not user:
-        raise click.UsageError("--password (or ALLKG_PASSWORD) needs --user (or ALLKG_USER)")
-    if token and user:
-        raise click.UsageError("give --user and --password, or --token, not both")
-    credentials = remote.Credentials(user, password, token) if (user or token) else None
-    try:
-        if clean_up:
-            dropped = remote.clean_up(store_url, query_endpoint=query_endpoint, update_endpoint=update_endpoint, credentials=credentials)
-            click.echo(f"removed {len(dropped)} temporary graph(s) from {remote.safe_url(store_url)}")
-            return
-        result = remote.push(store_url, graph_iri, path=graph_file, inference=not asserted_only,
-                             query_endpoint=query_endpoint, update_endpoint=update_endpoint, credentials=credentials)
-    except (remote.RemoteError, ValueError, SyntaxError, FileNotFoundError) as error:
-        _fail(str(error))
-    for note in result.notes:
-        click.echo(f"note: {note}")
-    click.echo(f"pushed {result.triples} triples to {result.graph} of {result.store} in {result.seconds:.1f} s (count checked)")
-
-
 def _register_subcommands() -> None:
-    """The explorer's and the release's commands live in their own modules, to keep this one small."""
+    """The explorer's, the push's and the release's commands live in their own modules, to keep this one small."""
     from allkg.cli_explore import check_regimen, explore
+    from allkg.cli_push import push
     from allkg.cli_release import diff_command, release_command
 
-    for command in (explore, check_regimen, release_command, diff_command):
+    for command in (explore, check_regimen, push, release_command, diff_command):
         main.add_command(command)
 
 

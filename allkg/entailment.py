@@ -216,12 +216,13 @@ def dependency_order(rules: list[Rule], store: ox.Store) -> list[Rule]:
     return ordered
 
 
-def materialise(store: ox.Store, progress=None, *, plan: bool = False) -> int:
+def materialise(store: ox.Store, progress=None, *, plan: bool = False, keep: Path | None = None) -> int:
     """Apply the entailment rules to ``store`` until none can add anything; return the number of triples added.
 
     ``progress(message)`` hears about each round. ``plan``: after the first pass, re-run only the rules that can
     still fire and order the rules by their dependencies (for a large store), rather than re-run every rule while
-    a pass adds something.
+    a pass adds something. ``keep``: a directory where each rule's added triples stay, as
+    ``<round>-<rule>.nt`` (the empty ones removed), rather than be deleted (a push sends them as they are).
     """
     rules = [parse_rule(name, text) for name, text in entailment_rules()] if plan else \
         [Rule(name, text, (), ()) for name, text in entailment_rules()]
@@ -229,6 +230,8 @@ def materialise(store: ox.Store, progress=None, *, plan: bool = False) -> int:
         rules = dependency_order(rules, store)
     pending = {rule.name for rule in rules}
     added = 0
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="allkg-entailment-") as directory:
         for round_number in range(1, MAX_ENTAILMENT_ROUNDS + 1):
             if not pending:
@@ -239,7 +242,8 @@ def materialise(store: ox.Store, progress=None, *, plan: bool = False) -> int:
                     continue
                 pending.discard(rule.name)
                 start = time.perf_counter()
-                count = _apply(store, rule, Path(directory))
+                path = keep / f"{round_number:02d}-{rule.name}.nt" if keep is not None else Path(directory) / f"{rule.name}.nt"
+                count = _apply(store, rule, path)
                 if count:
                     new_in_round += count
                     cache: dict = {}  # the store has changed
@@ -251,12 +255,13 @@ def materialise(store: ox.Store, progress=None, *, plan: bool = False) -> int:
     return added
 
 
-def _apply(store: ox.Store, rule: Rule, directory: Path) -> int:
-    """Load what ``rule`` adds to the store; return how many triples that was (CONSTRUCT may repeat a triple: an
-    upper bound, and 0 means nothing new)."""
-    path = directory / f"{rule.name}.nt"
+def _apply(store: ox.Store, rule: Rule, path: Path) -> int:
+    """Load what ``rule`` adds to the store, through the N-Triples file ``path``; return how many triples that was
+    (CONSTRUCT may repeat a triple: an upper bound, and 0 means nothing new; an empty file is removed)."""
     ox.serialize(store.query(rule.text), output=str(path), format=ox.RdfFormat.N_TRIPLES)
     count = _count_lines(path)
+    if not count:
+        path.unlink(missing_ok=True)
     if count:
         # the store's own serialisation of terms it holds: lenient skips re-validating every IRI
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, lenient=True)

@@ -23,6 +23,7 @@ from allkg.queries import (
     QueryTimeout,
     _display_path,
     bind,
+    check_page,
     execute,
     load_query,
     valid_text,
@@ -30,11 +31,16 @@ from allkg.queries import (
 
 
 def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpoint: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT_S) -> QueryResult:
-    """Run a named query (or a query file read by :func:`allkg.queries.parse_query_file`) as :func:`execute_guarded` does."""
+        timeout: float | None = DEFAULT_TIMEOUT_S, limit: int | None = None, offset: int = 0) -> QueryResult:
+    """Run a named query (or a query file read by :func:`allkg.queries.parse_query_file`) as :func:`execute_guarded` does.
+
+    ``limit``, ``offset``: one page of the answer, in its own order (see :func:`allkg.queries.execute`).
+    """
+    limit, offset = check_page(limit, offset)  # before the work: a wrong value is told at once
     query = name if isinstance(name, NamedQuery) else load_query(name)
     bindings = bind(query, params, graph, endpoint)
-    result = execute_guarded(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path), timeout=timeout)
+    result = execute_guarded(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path), timeout=timeout,
+                             limit=limit, offset=offset)
     result.name = query.name
     return result
 
@@ -51,15 +57,17 @@ def sparql(text: str, graph=None, *, timeout: float | None = DEFAULT_TIMEOUT_S, 
 
 
 def execute_guarded(text: str, bindings: dict | None = None, graph=None, *, endpoint: str | None = None, source: str = "<query>",
-                    timeout: float | None = DEFAULT_TIMEOUT_S) -> QueryResult:
+                    timeout: float | None = DEFAULT_TIMEOUT_S, limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run :func:`execute` on text a person supplied: read-only, without network access, within ``timeout`` seconds.
 
     SERVICE and updates are refused by the parsed query (:mod:`allkg.readonly`); the query then runs in a forked
     process that forbids itself the network (:mod:`allkg.sandbox`: so a gap in the parser cannot reopen the
     door) and is killed when ``timeout`` passes (None: no limit). A remote ``endpoint`` is asked from a process
-    that may use the network, under the same time limit.
+    that may use the network, under the same time limit. ``limit``, ``offset``: the page is cut in that process,
+    so only the page comes back.
     """
     valid_text(text, source)
+    limit, offset = check_page(limit, offset)
     if endpoint is None:
         refused = readonly.refusal(text)
         if refused is not None and refused.kind != "unchecked":
@@ -69,7 +77,8 @@ def execute_guarded(text: str, bindings: dict | None = None, graph=None, *, endp
     else:
         strict = False
     try:
-        return sandbox.run_isolated(_execute_for, text, bindings, graph, endpoint, source, timeout=timeout, network=endpoint is not None, strict=strict)
+        return sandbox.run_isolated(_execute_for, text, bindings, graph, endpoint, source, limit, offset, timeout=timeout,
+                                    network=endpoint is not None, strict=strict)
     except sandbox.TimeLimit:
         raise QueryTimeout(f"{source}: the query ran past the time limit of {timeout:g} s and was stopped (its process was killed); "
                            "give a longer limit (--timeout SECONDS, or timeout= in Python; none: 0 or None) if it must run longer") from None
@@ -85,5 +94,5 @@ def execute_guarded(text: str, bindings: dict | None = None, graph=None, *, endp
         raise QueryError(f"{source}: {error}") from None
 
 
-def _execute_for(text, bindings, graph, endpoint, source):
-    return execute(text, bindings, graph, endpoint=endpoint, source=source)
+def _execute_for(text, bindings, graph, endpoint, source, limit, offset):
+    return execute(text, bindings, graph, endpoint=endpoint, source=source, limit=limit, offset=offset)

@@ -24,6 +24,7 @@ drug-adverse-effects on a million triples: 270 ms -> 2 ms).
 from __future__ import annotations
 
 import difflib
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +35,7 @@ import pyoxigraph as ox
 from allkg import store as stores
 from allkg.resolve import ENTITY_KINDS, LITERAL_KINDS, PARAM_KINDS, EntityError, NameIndex, build_index, literal_term
 from allkg.resources import data_path
-from allkg.results import PREFIXES_FILE, QueryResult
+from allkg.results import PREFIXES_FILE, QueryResult, paged
 
 QUERIES_DIR = data_path("queries")
 PARAM_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+\((?P<kind>\w+);\s*example:\s*(?P<example>[^;)]*?)\s*(?P<optional>;\s*optional\s*)?\)\s*(?P<description>.*)$")
@@ -197,21 +198,49 @@ def _prefixes() -> dict[str, str]:
     return json.loads(PREFIXES_FILE.read_text(encoding="utf-8"))
 
 
-def execute(text: str, bindings: dict | None = None, graph=None, *, endpoint: str | None = None, source: str = "<query>") -> QueryResult:
+def check_page(limit, offset) -> tuple[int | None, int]:
+    """Return ``limit`` (None: no limit) and ``offset`` (None: 0) as whole numbers; raise QueryError otherwise.
+
+    >>> check_page(None, 200)
+    (None, 200)
+    >>> check_page(-1, 0)
+    Traceback (most recent call last):
+    allkg.queries.QueryError: limit must be a whole number, 0 or more, not -1
+    """
+    checked = []
+    for name, value in (("limit", limit), ("offset", 0 if offset is None else offset)):
+        if value is None:
+            checked.append(None)
+            continue
+        try:
+            number = operator.index(value) if not isinstance(value, bool) else None  # True is an int to Python, not here
+        except TypeError:
+            number = None
+        if number is None or number < 0:
+            raise QueryError(f"{name} must be a whole number, 0 or more, not {value!r}")
+        checked.append(number)
+    return checked[0], checked[1]
+
+
+def execute(text: str, bindings: dict | None = None, graph=None, *, endpoint: str | None = None, source: str = "<query>",
+            limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run SPARQL ``text`` with ``bindings`` (variable name -> pyoxigraph term) and return a QueryResult.
 
     ``graph``: None (the build, in Oxigraph), a pyoxigraph Store, or an rdflib Graph (Oxigraph-backed graphs
     are queried directly; any other rdflib Graph by rdflib's own engine). Every query goes through here, so a
     remote ``endpoint`` is one more branch. Prefixes of the project's map may be used without declaring them.
+    ``limit``, ``offset``: return only that page of the answer (rows, or triples of a CONSTRUCT), in the answer's
+    own order; see :func:`allkg.results.take_page`. The result then says where the page starts and whether more follow.
     """
+    limit, offset = check_page(limit, offset)
     if endpoint is not None:
         from allkg.remote import execute_remote
 
-        return execute_remote(endpoint, text, bindings or {}, source)
+        return execute_remote(endpoint, text, bindings or {}, source, limit=limit, offset=offset)
     bindings = bindings or {}
     store = stores.default_store() if graph is None else stores.oxigraph_of(graph)
     if store is None:
-        return _execute_rdflib(text, bindings, graph, source)
+        return _execute_rdflib(text, bindings, graph, source, limit, offset)
     try:
         bound, substitutions = with_values(text, bindings), {}
     except NoWhereClause:  # nothing to hold a VALUES block (CONSTRUCT WHERE, or not a query): the engine binds
@@ -233,11 +262,17 @@ def execute(text: str, bindings: dict | None = None, graph=None, *, endpoint: st
             raise QueryError(f"{source}: every parameter must be a projected variable: {error}") from None
         raise QueryError(f"{source}: {error}") from None
     if isinstance(result, ox.QueryBoolean):
-        return QueryResult([], boolean=bool(result), name=source)
+        return answer_yes_or_no(bool(result), source, limit, offset)
     if isinstance(result, ox.QuerySolutions):
         columns = [variable.value for variable in result.variables]
-        return QueryResult(columns, [tuple(solution) for solution in result], name=source)
-    return QueryResult(["subject", "predicate", "object"], [(t.subject, t.predicate, t.object) for t in result], name=source)
+        return paged(columns, (tuple(solution) for solution in result), source, limit, offset)
+    return paged(["subject", "predicate", "object"], ((t.subject, t.predicate, t.object) for t in result), source, limit, offset)
+
+
+def answer_yes_or_no(answer: bool, source: str, limit: int | None, offset: int) -> QueryResult:
+    if limit is not None or offset:
+        raise QueryError(f"{source}: an ASK query answers yes or no, so a limit or offset does not apply to it")
+    return QueryResult([], boolean=answer, name=source)
 
 
 # SPARQL lexemes that may hold a brace or a word without being one: comments, IRIs and strings.
@@ -342,7 +377,7 @@ def _last_token_at(text: str, line: int, column: int) -> tuple[int, int]:
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
-def _execute_rdflib(text: str, bindings: dict, graph, source: str) -> QueryResult:
+def _execute_rdflib(text: str, bindings: dict, graph, source: str, limit: int | None = None, offset: int = 0) -> QueryResult:
     """Answer with rdflib's own SPARQL engine (for plain rdflib graphs, and as the benchmark's baseline)."""
     from oxrdflib._converter import from_ox
     from pyparsing import ParseException
@@ -356,11 +391,11 @@ def _execute_rdflib(text: str, bindings: dict, graph, source: str) -> QueryResul
     except ParseException as error:
         raise QuerySyntaxError(source, error.lineno, error.col, error.msg, text) from None
     if result.type == "ASK":
-        return QueryResult([], boolean=bool(result.askAnswer), name=source)
+        return answer_yes_or_no(bool(result.askAnswer), source, limit, offset)
     if result.type == "SELECT":
         columns = [str(variable) for variable in result.vars]
-        return QueryResult(columns, [tuple(row) for row in result], name=source)
-    return QueryResult(["subject", "predicate", "object"], [tuple(triple) for triple in result.graph], name=source)
+        return paged(columns, (tuple(row) for row in result), source, limit, offset)
+    return paged(["subject", "predicate", "object"], (tuple(triple) for triple in result.graph), source, limit, offset)
 
 
 # ------------------------------------------------------------------------------------------ named queries
@@ -492,17 +527,20 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpoint: str | None = None) -> QueryResult:
+def run(name: str | NamedQuery, params: dict | None = None, graph=None, *, endpoint: str | None = None,
+        limit: int | None = None, offset: int = 0) -> QueryResult:
     """Run a named query with ``params`` (name -> value as a person writes it) and return its result, in this process.
 
     >>> rows = run("drugs-by-class", {"drug_class": "targeted therapy"})  # doctest: +SKIP
 
     ``endpoint``: the address of a SPARQL endpoint to ask instead of the local graph (names are resolved there).
+    ``limit``, ``offset``: one page of the answer (see :func:`execute`).
     For a query a person wrote, or with a time limit, use :func:`allkg.guarded.run`.
     """
+    limit, offset = check_page(limit, offset)
     query = name if isinstance(name, NamedQuery) else load_query(name)
     bindings = bind(query, params, graph, endpoint)
-    result = execute(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path))
+    result = execute(query.text, bindings, graph, endpoint=endpoint, source=_display_path(query.path), limit=limit, offset=offset)
     result.name = query.name
     return result
 

@@ -1,7 +1,8 @@
 """Remote stores: push the graph to any SPARQL 1.1 Graph Store, and run queries on any SPARQL endpoint.
 
 Push replaces the target graph without ever exposing a half-written one: the
-whole graph goes in one PUT to a fresh temporary graph, its triple count is
+graph streams into a fresh temporary graph (a PUT, then a POST for each further
+document of :data:`allkg.upload.BATCH_TRIPLES` triples), its triple count is
 checked there, and one SPARQL Update ``MOVE`` swaps it into place (stores run
 an update request as one transaction). A plain PUT onto the target is not
 enough: Oxigraph, for one, clears the graph before it parses the upload, so a
@@ -11,7 +12,7 @@ itself is checked in the store before it is called a failure; temporary graphs
 that a crash left behind are dropped by the next push. Virtuoso, which has no
 default graph to write to, gets :data:`PROJECT_GRAPH` instead (see docs/push.md).
 Credentials (Basic, Digest or a bearer token) come from options, the
-environment or the address, and are never shown.
+environment or the address, and are never shown (:mod:`allkg.webclient`).
 
 Remote queries send the text with the project's prefixes declared and the
 parameters bound by a ``VALUES`` block, exactly as local queries are
@@ -19,21 +20,18 @@ parameters bound by a ``VALUES`` block, exactly as local queries are
 N-Triples syntax (escaped by the serializer), never the strings a person typed. Answers come back as SPARQL JSON (or N-Triples for
 graphs) and are read into the same :class:`allkg.results.QueryResult`.
 
-Only the standard library speaks HTTP here (urllib): nothing to install.
+Only the standard library speaks HTTP (urllib, in :mod:`allkg.webclient`): nothing to install.
 """
 
 from __future__ import annotations
 
-import http.client
+import dataclasses
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -41,9 +39,18 @@ from allkg.queries import (  # RemoteError lives with the query errors: callers 
     RemoteError,
     with_values,
 )
-from allkg.results import PREFIXES_FILE, QueryResult
+from allkg.results import PREFIXES_FILE, QueryResult, paged
+from allkg.webclient import (  # noqa: F401 - the HTTP layer, reachable here as before
+    QUERY_TIMEOUT_S,
+    Answer,
+    ConnectionLost,
+    Credentials,
+    _said,
+    request,
+    safe_url,
+    split_credentials,
+)
 
-QUERY_TIMEOUT_S = 120
 PUSH_TIMEOUT_S = 600
 RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 # Graph Store address suffix -> (query endpoint, update endpoint) suffixes of the same store.
@@ -59,106 +66,7 @@ ENDPOINT_RULES = [
 
 
 
-# -------------------------------------------------------------------------------------------------- HTTP
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Who the client is to a store: a user name and password (HTTP Basic or Digest, whichever the server asks
-    for) or a bearer token. Secrets are never shown: not in messages, not in ``repr``."""
-
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    token: str | None = field(default=None, repr=False)
-
-    def __bool__(self) -> bool:
-        return bool(self.user or self.token)
-
-
-class ConnectionLost(RemoteError):
-    """The server could not be reached, or the connection broke before its answer was read."""
-
-
-class Answer(NamedTuple):
-    status: int
-    content_type: str
-    body: bytes
-    server: str  # the Server header: tells stores apart where the protocol leaves them free (Virtuoso)
-
-
-def split_credentials(url: str) -> tuple[str, Credentials | None]:
-    """Return ``url`` without the ``user:password@`` part, and those credentials (percent-decoded) or None.
-
-    >>> split_credentials("http://ann:s%40fe@127.0.0.1:7878/store")
-    ('http://127.0.0.1:7878/store', Credentials(user='ann'))
-    """
-    parts = urllib.parse.urlsplit(url)
-    try:
-        port = parts.port
-    except ValueError:  # not shown: a password with an unencoded '/' spills into the host and path
-        raise RemoteError("the store's address does not parse: its port is not a number (a password holding '/', '?', '#' "
-                          "or '@' must be percent-encoded in an address; or give --user and --password instead)") from None
-    if "@" not in parts.netloc:
-        return url, None
-    host = parts.hostname or ""
-    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
-    credentials = Credentials(urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or ""))
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), credentials
-
-
-def safe_url(url: str) -> str:
-    """Return ``url`` as it may be shown: scheme, host, port and path, never a user name or password."""
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
-
-
-def request(method: str, url: str, data: bytes | None = None, headers: dict | None = None, timeout: float = QUERY_TIMEOUT_S,
-            credentials: Credentials | None = None) -> Answer:
-    """Send one HTTP request and return its answer; raise ConnectionLost if the server cannot be reached or the
-    connection breaks, and RemoteError with the server's reason if it wants other credentials (401)."""
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise RemoteError(f"{safe_url(url)}: not an http(s) address")
-    url, in_url = split_credentials(url)
-    credentials = credentials or in_url
-    headers = dict(headers or {})
-    handlers = []
-    if credentials and credentials.token:
-        headers["Authorization"] = f"Bearer {credentials.token}"
-    elif credentials and credentials.user:
-        # Answer the server's challenge, Basic or Digest: a password never goes out before the server says how.
-        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, url, credentials.user, credentials.password or "")
-        handlers = [urllib.request.HTTPBasicAuthHandler(manager), urllib.request.HTTPDigestAuthHandler(manager)]
-    message = urllib.request.Request(url, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.build_opener(*handlers).open(message, timeout=timeout) as response:
-            return Answer(response.status, response.headers.get("Content-Type", ""), response.read(), response.headers.get("Server", ""))
-    except urllib.error.HTTPError as error:
-        body = error.read()
-        if error.code == 401:
-            raise RemoteError(_refused_credentials(url, error, body, credentials)) from None
-        return Answer(error.code, error.headers.get("Content-Type", ""), body, error.headers.get("Server", ""))
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-        reason = getattr(error, "reason", None) or error or type(error).__name__
-        raise ConnectionLost(f"cannot reach {safe_url(url)}: {reason}") from None
-
-
-def _refused_credentials(url: str, error: urllib.error.HTTPError, body: bytes, credentials: Credentials | None) -> str:
-    challenge = error.headers.get("WWW-Authenticate", "")
-    reason = _said(body) if body.strip() and not error.headers.get("Content-Type", "").startswith("text/html") else ""
-    if not reason and challenge:
-        scheme, _, rest = challenge.partition(" ")
-        realm = next((item.split("=", 1)[1].strip('" ') for item in rest.split(",") if item.strip().lower().startswith("realm=")), "")
-        reason = f"it asks for {scheme} authentication" + (f" (realm {realm!r})" if realm else "")
-    said = f"{safe_url(url)} answered 401 Unauthorized: {reason or 'no reason given'}"
-    if credentials:
-        return f"{said}; the credentials given were not accepted"
-    return f"{said}; give --user and --password (or ALLKG_USER and ALLKG_PASSWORD), or --token (or ALLKG_TOKEN)"
-
-
-def _said(body: bytes, limit: int = 600) -> str:
-    text = body.decode("utf-8", "replace").strip()
-    return text if len(text) <= limit else text[:limit] + " ..."
+# ----------------------------------------------------------------------------------------------- endpoints
 
 
 def derive_endpoints(store_url: str) -> tuple[str, str]:
@@ -186,14 +94,20 @@ def prefix_block() -> str:
     return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in prefixes.items())
 
 
-def execute_remote(endpoint: str, text: str, bindings: dict, source: str = "<query>", credentials: Credentials | None = None) -> QueryResult:
-    """Run ``text`` with ``bindings`` on the SPARQL endpoint ``endpoint`` and return a QueryResult."""
-    return _execute_remote(endpoint, text, bindings, source, credentials)[0]
+def execute_remote(endpoint: str, text: str, bindings: dict, source: str = "<query>", credentials: Credentials | None = None,
+                   *, limit: int | None = None, offset: int = 0) -> QueryResult:
+    """Run ``text`` with ``bindings`` on the SPARQL endpoint ``endpoint`` and return a QueryResult.
+
+    ``limit``, ``offset``: keep only that page of the answer (see :func:`allkg.results.take_page`). The page is cut
+    from the endpoint's answer as it arrives: the protocol has no paging, and the query text is sent as written.
+    """
+    return _execute_remote(endpoint, text, bindings, source, credentials, limit, offset)[0]
 
 
-def _execute_remote(endpoint: str, text: str, bindings: dict, source: str, credentials: Credentials | None) -> tuple[QueryResult, str]:
+def _execute_remote(endpoint: str, text: str, bindings: dict, source: str, credentials: Credentials | None,
+                    limit: int | None = None, offset: int = 0, timeout: float = QUERY_TIMEOUT_S) -> tuple[QueryResult, str]:
     """Return the result and the Server header of the endpoint's answer."""
-    from allkg.queries import QueryError
+    from allkg.queries import QueryError, answer_yes_or_no
 
     try:
         body = prefix_block() + with_values(text, bindings)
@@ -201,7 +115,7 @@ def _execute_remote(endpoint: str, text: str, bindings: dict, source: str, crede
         raise QueryError(f"{source}: {error}") from None
     status, content_type, answer, server = request(
         "POST", endpoint, urllib.parse.urlencode({"query": body}).encode("utf-8"),
-        {"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_ACCEPT}, credentials=credentials,
+        {"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_ACCEPT}, timeout=timeout, credentials=credentials,
     )
     endpoint = safe_url(endpoint)
     if status == 400:
@@ -214,27 +128,29 @@ def _execute_remote(endpoint: str, text: str, bindings: dict, source: str, crede
             result = ox.parse_query_results(answer, format=ox.QueryResultsFormat.JSON)
         elif media in ("application/sparql-results+xml", "application/xml"):
             result = ox.parse_query_results(answer, format=ox.QueryResultsFormat.XML)
-        elif media in ("application/n-triples", "text/plain"):
-            triples = [(t.subject, t.predicate, t.object) for t in ox.parse(answer, format=ox.RdfFormat.N_TRIPLES)]
-            return QueryResult(["subject", "predicate", "object"], triples, name=source), server
-        elif media == "text/turtle":
-            triples = [(t.subject, t.predicate, t.object) for t in ox.parse(answer, format=ox.RdfFormat.TURTLE)]
-            return QueryResult(["subject", "predicate", "object"], triples, name=source), server
+        elif media in ("application/n-triples", "text/plain", "text/turtle"):
+            syntax = ox.RdfFormat.TURTLE if media == "text/turtle" else ox.RdfFormat.N_TRIPLES
+            triples = ((t.subject, t.predicate, t.object) for t in ox.parse(answer, format=syntax))
+            return paged(["subject", "predicate", "object"], triples, source, limit, offset), server
         else:
             raise RemoteError(f"{endpoint} answered in {content_type or 'an unnamed format'}, not SPARQL JSON or XML")
-    except SyntaxError as error:
+        if isinstance(result, ox.QueryBoolean):
+            return answer_yes_or_no(bool(result), source, limit, offset), server
+        columns = [variable.value for variable in result.variables]
+        return paged(columns, (tuple(solution[i] for i in range(len(columns))) for solution in result), source, limit, offset), server
+    except SyntaxError as error:  # the parsers read lazily: a fault in the answer may show while its rows are read
         raise RemoteError(f"{endpoint} sent an answer that does not parse: {error}") from None
-    if isinstance(result, ox.QueryBoolean):
-        return QueryResult([], boolean=bool(result), name=source), server
-    columns = [variable.value for variable in result.variables]
-    return QueryResult(columns, [tuple(solution[i] for i in range(len(columns))) for solution in result], name=source), server
 
 
 # -------------------------------------------------------------------------------------------------- push
 
 TEMPORARY_PREFIX = "urn:allkg:upload:"
-# A temporary graph older than this belongs to no push still running (one is given PUSH_TIMEOUT_S per request).
+# A temporary graph older than this belongs to no push still running (one is given PUSH_TIMEOUT_S per request),
+# unless its name allows it longer (a large push: see _allowance).
 STALE_AFTER_S = 3 * PUSH_TIMEOUT_S
+# The fewest triples a second a store is expected to take, sending or swapping (Oxigraph's MOVE does ~3,500 on a busy
+# 2-core machine; see docs/push.md): a large push's swap may take that long, and its temporary graph is kept so long.
+SLOWEST_TRIPLES_PER_S = 1000
 # Where a push without --graph goes on a store with no default graph of its own (Virtuoso: queries without
 # FROM or GRAPH see the union of all named graphs, and updates have no DEFAULT to write to).
 PROJECT_GRAPH = "https://w3id.org/allkg/graph"
@@ -247,24 +163,27 @@ class PushResult:
     store: str
     seconds: float
     notes: tuple[str, ...] = ()
+    phases: tuple[tuple[str, float], ...] = ()  # (what, seconds): preparing, sending, counting, swapping, checking
 
 
-def _graph_url(store_url: str, graph: str | None) -> str:
+def _graph_url(store_url: str, graph: str | None, bulk: bool = False) -> str:
     parts = urllib.parse.urlsplit(store_url)
     query = urllib.parse.urlencode({"graph": graph}) if graph else "default"
+    if bulk:  # Oxigraph's own switch: load without one transaction for the whole request (its bulk loader)
+        query += "&no_transaction"
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
-def count_triples(query_endpoint: str, graph: str | None, credentials: Credentials | None = None) -> int:
+def count_triples(query_endpoint: str, graph: str | None, credentials: Credentials | None = None, timeout: float = QUERY_TIMEOUT_S) -> int:
     """Return the number of triples in ``graph`` (None: the default graph) as the store's query endpoint says."""
     pattern = f"GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
-    result = execute_remote(query_endpoint, f"SELECT (COUNT(*) AS ?triples) WHERE {{ {pattern} }}", {}, source="count", credentials=credentials)
+    result, _ = _execute_remote(query_endpoint, f"SELECT (COUNT(*) AS ?triples) WHERE {{ {pattern} }}", {}, "count", credentials, timeout=timeout)
     return int(result.terms[0][0].value)
 
 
-def update(update_endpoint: str, text: str, credentials: Credentials | None = None) -> None:
+def update(update_endpoint: str, text: str, credentials: Credentials | None = None, timeout: float = PUSH_TIMEOUT_S) -> None:
     status, _, answer, _ = request("POST", update_endpoint, urllib.parse.urlencode({"update": text}).encode("utf-8"),
-                                   {"Content-Type": "application/x-www-form-urlencoded"}, timeout=PUSH_TIMEOUT_S, credentials=credentials)
+                                   {"Content-Type": "application/x-www-form-urlencoded"}, timeout=timeout, credentials=credentials)
     if status not in (200, 204):
         raise RemoteError(f"{safe_url(update_endpoint)} refused the update ({status}): {_said(answer)}")
 
@@ -281,10 +200,21 @@ def temporary_graphs(query_endpoint: str, credentials: Credentials | None = None
     return graphs, server
 
 
+def _temporary_name(expected: int) -> str:
+    """``urn:allkg:upload:<unix time>:<uuid>:<seconds>``: when the push began, and how long it may keep the graph."""
+    return f"{TEMPORARY_PREFIX}{int(time.time())}:{uuid.uuid4()}:{int(STALE_AFTER_S + 2 * expected / SLOWEST_TRIPLES_PER_S)}"
+
+
+def _allowance(graph: str) -> float:
+    """How long the push that made ``graph`` may keep it: its name says so (an older allkg's names: STALE_AFTER_S)."""
+    fields = graph[len(TEMPORARY_PREFIX):].split(":")
+    return float(fields[2]) if len(fields) == 3 and fields[2].isdigit() else STALE_AFTER_S
+
+
 def clean_up(store_url: str, *, query_endpoint: str | None = None, update_endpoint: str | None = None,
              credentials: Credentials | None = None, older_than: float | None = None) -> list[str]:
     """Drop the temporary graphs that interrupted pushes left in the store (only those made more than
-    ``older_than`` seconds ago, if given); return their names."""
+    ``older_than`` seconds ago, or longer than their push allowed itself, if given); return their names."""
     store_url, credentials = _with_credentials(store_url, credentials)
     query_endpoint, update_endpoint = _endpoints(store_url, query_endpoint, update_endpoint)
     graphs, _ = temporary_graphs(query_endpoint, credentials)
@@ -294,7 +224,7 @@ def clean_up(store_url: str, *, query_endpoint: str | None = None, update_endpoi
 def _drop_stale(graphs, update_endpoint: str, credentials, older_than: float | None) -> list[str]:
     now, dropped = time.time(), []
     for graph, made in graphs:
-        if older_than is None or made is None or now - made > older_than:
+        if older_than is None or made is None or now - made > max(older_than, _allowance(graph)):
             update(update_endpoint, f"DROP SILENT GRAPH {ox.NamedNode(graph)}", credentials)
             dropped.append(graph)
     return dropped
@@ -314,10 +244,16 @@ def _endpoints(store_url: str, query_endpoint: str | None, update_endpoint: str 
     return query_endpoint, update_endpoint
 
 
-def push_data(store_url: str, data: bytes, expected: int, graph: str | None = None, *, query_endpoint: str | None = None,
+def push_data(store_url: str, data, expected: int, graph: str | None = None, *, query_endpoint: str | None = None,
               update_endpoint: str | None = None, media_type: str = "application/n-triples",
-              credentials: Credentials | None = None) -> PushResult:
-    """Replace ``graph`` (None: the default graph) of the store at ``store_url`` with ``data`` holding ``expected`` triples."""
+              credentials: Credentials | None = None, progress=None) -> PushResult:
+    """Replace ``graph`` (None: the default graph) of the store at ``store_url`` with ``data`` holding ``expected``
+    distinct triples.
+
+    ``data``: the bytes of one document, or an iterable of (document, number of triples in it), read lazily and
+    sent one after the other into the temporary graph (see :func:`allkg.upload.documents`). ``progress(message)``
+    hears how far the sending is.
+    """
     started = time.monotonic()
     if graph:
         ox.NamedNode(graph)  # checks the IRI before anything is sent
@@ -332,21 +268,26 @@ def push_data(store_url: str, data: bytes, expected: int, graph: str | None = No
         graph = PROJECT_GRAPH
         notes.append(f"Virtuoso has no default graph of its own, so the graph went to <{graph}>; "
                      "queries without FROM or GRAPH see it")
-    temporary = f"{TEMPORARY_PREFIX}{int(time.time())}:{uuid.uuid4()}"
+    temporary = _temporary_name(expected)
     target = f"{ox.NamedNode(graph)}" if graph else "DEFAULT"
+    slow = PUSH_TIMEOUT_S + expected / SLOWEST_TRIPLES_PER_S  # a count or a swap of many triples takes long
+    phases = Phases(started)
     try:
-        status, _, answer, _ = request("PUT", _graph_url(store_url, temporary), data, {"Content-Type": media_type},
-                                       timeout=PUSH_TIMEOUT_S, credentials=credentials)
-        if status not in (200, 201, 204):
-            raise RemoteError(f"{safe_url(store_url)} refused the upload ({status}): {_said(answer)}; the target graph is unchanged")
-        uploaded = count_triples(query_endpoint, temporary, credentials)
+        # Nobody reads the temporary graph, so Oxigraph may fill it without a transaction (several times faster).
+        _send(_graph_url(store_url, temporary, bulk=server.lower().startswith("oxigraph")), _as_documents(data, expected),
+              expected, media_type, credentials, progress)
+        phases.done("sending")
+        uploaded = count_triples(query_endpoint, temporary, credentials, timeout=slow)
+        phases.done("counting")
         if uploaded != expected:
             raise RemoteError(f"the store holds {uploaded} of the {expected} triples sent; the target graph is unchanged")
     except BaseException:
         _drop_quietly(update_endpoint, temporary, credentials)
         raise
+    if progress:
+        progress(f"swapping {expected:,} triples into place (one SPARQL Update)")
     try:
-        update(update_endpoint, f"MOVE {ox.NamedNode(temporary)} TO {target}", credentials)
+        update(update_endpoint, f"MOVE {ox.NamedNode(temporary)} TO {target}", credentials, timeout=slow)
     except ConnectionLost as lost:
         # The store may have done the swap and only its answer been lost: look before calling it a failure.
         _check_swap(query_endpoint, update_endpoint, graph, temporary, expected, credentials, lost)
@@ -354,15 +295,50 @@ def push_data(store_url: str, data: bytes, expected: int, graph: str | None = No
     except BaseException:
         _drop_quietly(update_endpoint, temporary, credentials)
         raise
-    final = count_triples(query_endpoint, graph, credentials)
+    phases.done("swapping")
+    final = count_triples(query_endpoint, graph, credentials, timeout=slow)
     if final != expected:
         raise RemoteError(f"after the swap the graph holds {final} triples, not {expected}: is another client writing to it?")
-    return PushResult(final, f"<{graph}>" if graph else "the default graph", safe_url(store_url), time.monotonic() - started, tuple(notes))
+    phases.done("checking")
+    return PushResult(final, f"<{graph}>" if graph else "the default graph", safe_url(store_url), time.monotonic() - started,
+                      tuple(notes), phases.spent)
+
+
+class Phases:
+    """Seconds spent in each step of a push, one after the other."""
+
+    def __init__(self, started: float):
+        self.last, self.spent = started, ()
+
+    def done(self, what: str) -> None:
+        now = time.monotonic()
+        self.spent, self.last = (*self.spent, (what, round(now - self.last, 3))), now
+
+
+def _as_documents(data, expected: int):
+    return [(data, expected)] if isinstance(data, (bytes, bytearray)) else data
+
+
+def _send(url: str, documents, expected: int, media_type: str, credentials: Credentials | None, progress) -> None:
+    """Send ``documents`` to the graph at ``url``: the first replaces it (PUT), the others add to it (POST)."""
+    from allkg.upload import Rate
+
+    method, rate = "PUT", Rate(expected)
+    for document, count in documents:
+        status, _, answer, _ = request(method, url, document, {"Content-Type": media_type}, timeout=PUSH_TIMEOUT_S, credentials=credentials)
+        if status not in (200, 201, 204):
+            after = f" after {rate.sent:,} triples" if rate.sent else ""
+            raise RemoteError(f"{safe_url(url)} refused the upload ({status}{after}): {_said(answer)}; the target graph is unchanged")
+        method = "POST"
+        rate.add(count)
+        if progress:
+            progress(rate.message())
 
 
 def _check_swap(query_endpoint, update_endpoint, graph, temporary, expected, credentials, lost: ConnectionLost) -> None:
+    slow = PUSH_TIMEOUT_S + expected / SLOWEST_TRIPLES_PER_S
     try:
-        moved, left = count_triples(query_endpoint, graph, credentials), count_triples(query_endpoint, temporary, credentials)
+        moved, left = count_triples(query_endpoint, graph, credentials, slow), count_triples(query_endpoint, temporary, credentials, slow)
     except RemoteError:
         raise RemoteError(f"{lost} during the swap, and the store cannot be reached to check it: the target holds either the "
                           "old or the new graph; push again (the next push removes the temporary graph)") from None
@@ -380,12 +356,22 @@ def _drop_quietly(update_endpoint: str, graph: str, credentials: Credentials | N
 
 
 def push(store_url: str, graph: str | None = None, *, path: Path | None = None, inference: bool = True,
-         query_endpoint: str | None = None, update_endpoint: str | None = None, credentials: Credentials | None = None) -> PushResult:
+         query_endpoint: str | None = None, update_endpoint: str | None = None, credentials: Credentials | None = None,
+         progress=None) -> PushResult:
     """Load the built graph (default: with the class and property hierarchy materialised, as local queries see it)
-    into ``graph`` of the Graph Store at ``store_url``, replacing it, and check the triple count."""
-    from allkg.store import exact_triples
+    into ``graph`` of the Graph Store at ``store_url``, replacing it, and check the triple count.
 
-    triples = exact_triples(path, inference=inference)  # literals exactly as in the file: no store normalisation
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    return push_data(store_url, data, len(triples), graph, query_endpoint=query_endpoint, update_endpoint=update_endpoint,
-                     credentials=credentials)
+    The graph streams: it is prepared on disk (see :func:`allkg.store.exact_graph`) and sent in documents of
+    :data:`allkg.upload.BATCH_TRIPLES` triples, never held whole in memory. ``progress(message)``: told how far it is.
+    """
+    from allkg.store import exact_graph
+    from allkg.upload import documents
+
+    started = time.monotonic()
+    with exact_graph(path, inference=inference, progress=progress) as exact:  # literals exactly as in the file
+        prepared = time.monotonic() - started
+        if progress:
+            progress(f"prepared {exact.count:,} triples in {prepared:.0f} s")
+        result = push_data(store_url, documents(exact.triples()), exact.count, graph, query_endpoint=query_endpoint,
+                           update_endpoint=update_endpoint, credentials=credentials, progress=progress)
+    return dataclasses.replace(result, seconds=time.monotonic() - started, phases=(("preparing", round(prepared, 3)), *result.phases))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property, lru_cache
+from itertools import islice
 
 import pyoxigraph as ox
 
@@ -112,10 +113,30 @@ class QueryResult:
     terms: list[tuple] = field(default_factory=list)
     boolean: bool | None = None
     name: str = "query"
+    offset: int | None = None  # a page of the answer (limit or offset given): the rows skipped before these; None: the whole answer
+    more: bool = False  # a page: whether the answer goes on after these rows (known without reading the rest)
 
     def __repr__(self) -> str:
         shape = (f"{self.boolean}" if self.boolean is not None else f"{len(self.terms)} rows x {len(self.columns)} columns ({', '.join(self.columns[:6])}{', ...' if len(self.columns) > 6 else ''})")
-        return f"<QueryResult {self.name}: {shape}>"
+        page = f", {self.page_note()}" if self.offset is not None else ""
+        return f"<QueryResult {self.name}: {shape}{page}>"
+
+    def page_note(self, next_page: str = "offset {next}") -> str | None:
+        """Say which rows of the answer a page holds and whether more follow; None for a whole answer.
+
+        ``next_page`` says how to ask for the next page, with ``{next}`` standing for its offset.
+
+        >>> QueryResult(["x"], [("a",), ("b",)], offset=100, more=True).page_note()
+        'rows 101-102 of a longer answer; offset 102 for the next page'
+        """
+        if self.offset is None:
+            return None
+        first, last = self.offset + 1, self.offset + len(self.terms)
+        if self.more:
+            return f"rows {first}-{last} of a longer answer; {next_page.format(next=last)} for the next page"
+        if not self.terms:
+            return f"no rows: the answer has {self.offset} rows or fewer" if self.offset else "no rows"
+        return f"rows {first}-{last}, the end of the answer"
 
     def _repr_html_(self) -> str:
         """Show the first rows as an HTML table in Jupyter (values escaped by pandas)."""
@@ -165,6 +186,33 @@ class QueryResult:
         if format == "md":
             return to_markdown(self)
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(f for f in FORMATS if f != 'table')}")
+
+
+def take_page(rows, limit: int | None, offset: int) -> tuple[list, bool]:
+    """Return the rows of a page of ``rows`` (an iterable in the answer's order) and whether more follow.
+
+    The page is the ``limit`` rows (None: all) after the first ``offset``: the answer's own order (ORDER BY) and its
+    own LIMIT and OFFSET stand, since the page is cut from the answer as the engine gives it. Rows are read lazily
+    and at most one past the page (to tell whether more follow), so an engine that streams (Oxigraph does, but
+    for ORDER BY, which must see every row first) stops working there; the whole answer is never counted.
+
+    >>> take_page(iter("abcde"), 2, 1)
+    (['b', 'c'], True)
+    >>> take_page(iter("abcde"), 2, 3)
+    (['d', 'e'], False)
+    """
+    if limit is None:
+        return list(islice(rows, offset, None)), False
+    kept = list(islice(rows, offset, offset + limit + 1))
+    return kept[:limit], len(kept) > limit
+
+
+def paged(columns: list[str], rows, name: str, limit: int | None = None, offset: int = 0) -> QueryResult:
+    """Return a QueryResult of ``rows`` (an iterable, read lazily), only the page if a limit or offset is given."""
+    if limit is None and not offset:
+        return QueryResult(columns, list(rows), name=name)
+    kept, more = take_page(rows, limit, offset)
+    return QueryResult(columns, kept, name=name, offset=offset, more=more)
 
 
 def _json_term(term) -> dict | None:
@@ -237,13 +285,13 @@ def to_markdown(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def rich_table(result: QueryResult, title: str | None = None):
-    """Return a rich Table of the result, for the terminal."""
+def rich_table(result: QueryResult, title: str | None = None, caption: str | None = None):
+    """Return a rich Table of the result, for the terminal; ``caption`` (default: the number of rows) goes below it."""
     from rich.table import Table
     from rich.text import Text
 
     columns, rows = _cells(result)
-    table = Table(*columns, title=title, caption=f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+    table = Table(*columns, title=title, caption=caption or f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
     for row in rows:
         table.add_row(*(Text(cell, overflow="fold") for cell in row))  # Text, not str: rich would read "[...]" in a label as markup
     return table

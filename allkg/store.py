@@ -18,6 +18,9 @@ is asked for, so ``allkg query`` starts fast.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -228,17 +231,79 @@ def _unshield(term):
     return term
 
 
+# A graph file larger than this is prepared for a push in a temporary store on disk rather than in memory (where a
+# triple costs about 450 bytes): about two million triples of N-Triples.
+IN_MEMORY_BYTES = 256 << 20
+
+
+@dataclass(frozen=True)
+class ExactGraph:
+    """A graph ready to leave exactly as written (see :func:`exact_graph`): N-Triples files and its distinct triples."""
+
+    count: int  # distinct triples (a file may repeat one)
+    asserted: Path  # the file's default graph as it wrote it, in N-Triples
+    entailed: tuple[Path, ...]  # what the entailment rules added, literals shielded (see _shield)
+
+    def triples(self) -> Iterator[ox.Triple]:
+        """Yield the triples, read lazily from the files: a triple the file repeats comes again."""
+        for quad in ox.parse(path=str(self.asserted), format=ox.RdfFormat.N_TRIPLES):
+            yield quad.triple
+        for path in self.entailed:
+            for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
+                shielded = quad.object
+                yield ox.Triple(quad.subject, quad.predicate, _unshield(shielded)) if isinstance(shielded, ox.Literal) else quad.triple
+
+
+@contextmanager
+def exact_graph(path: Path | None = None, *, inference: bool = True, progress=None) -> Iterator[ExactGraph]:
+    """Prepare the default graph of the RDF file at ``path`` (default: the build) to leave exactly as written: entailment
+    applied, every literal as the file wrote it (lexical form and datatype), the triples counted; yield an ExactGraph,
+    whose files are removed afterwards.
+
+    The file is read once, into a store (where the rules run and the triples are counted; a temporary one on disk for
+    a file over IN_MEMORY_BYTES) and into an N-Triples file as parsed (what is sent, with blank node labels the store
+    shares); so no copy of the graph is ever held whole in Python. ``progress(message)`` hears how far it is.
+    """
+    import tempfile
+
+    path = ensure_built(path)
+    with tempfile.TemporaryDirectory(prefix="allkg-exact-") as directory:
+        directory = Path(directory)
+        store = ox.Store(str(directory / "store")) if path.stat().st_size > IN_MEMORY_BYTES else ox.Store()
+        asserted = directory / "asserted.nt"
+        reader = _CountingReader(path, progress) if progress else path.open("rb")
+        try:
+            with asserted.open("wb") as spool:
+                store.bulk_extend(_spooled(ox.parse(reader, format=_guess_format(path)), spool))
+        finally:
+            reader.close()
+        if inference:
+            materialise(store, progress, keep=directory / "entailed", plan=path.stat().st_size >= PLAN_ENTAILMENT_BYTES)
+        count = len(store)
+        del store  # closes a store on disk before its directory goes
+        yield ExactGraph(count, asserted, tuple(sorted((directory / "entailed").glob("*.nt"))))
+
+
+def _spooled(quads, spool, chunk: int = 10_000) -> Iterator[ox.Quad]:
+    """Yield the default graph's quads with each literal shielded (for the store), writing them as parsed to ``spool``."""
+    written = []
+    for quad in quads:
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            continue
+        written.append(quad.triple)
+        if len(written) == chunk:
+            ox.serialize(written, output=spool, format=ox.RdfFormat.N_TRIPLES)
+            written = []
+        yield ox.Quad(quad.subject, quad.predicate, _shield(quad.object))
+    ox.serialize(written, output=spool, format=ox.RdfFormat.N_TRIPLES)
+
+
 def exact_triples(path: Path | None = None, *, inference: bool = True) -> list[ox.Triple]:
     """Return the default graph of the RDF file at ``path`` (default: the build), entailment applied, with every
-    literal exactly as the file wrote it (lexical form and datatype)."""
-    path = ensure_built(path)
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(quad.subject, quad.predicate, _shield(quad.object), quad.graph_name)
-                      for quad in ox.parse(path=str(path), format=_guess_format(path)))
-    if inference:
-        materialise(store, plan=path.stat().st_size >= PLAN_ENTAILMENT_BYTES)
-    return [ox.Triple(quad.subject, quad.predicate, _unshield(quad.object))
-            for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+    literal exactly as the file wrote it (lexical form and datatype); each triple once. For a small graph: a large
+    one is read from :func:`exact_graph` as it goes."""
+    with exact_graph(path, inference=inference) as graph:
+        return list(dict.fromkeys(graph.triples()))
 
 
 def load_graph(path: Path | None = None, *, store_dir: Path | None = None, inference: bool = True):

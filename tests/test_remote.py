@@ -179,6 +179,72 @@ def test_push_checks_the_graph_iri(oxigraph_server, build_path):
     assert result.exit_code == 1
 
 
+def test_a_large_graph_goes_in_many_documents_and_says_how_far_it_is(oxigraph_server, build_path, local_store, monkeypatch):
+    from allkg import upload
+
+    monkeypatch.setattr(upload, "BATCH_TRIPLES", 5000)
+    gateway = GatewayProxy(oxigraph_server.base)  # only to see the requests
+    try:
+        args = ["push", "--endpoint", gateway.store, "--named-graph", GRAPH_IRI + "/batches", "--graph", str(build_path)]
+        result = CliRunner().invoke(main, [*args, "--progress"])
+        assert result.exit_code == 0, result.output
+        assert remote.count_triples(oxigraph_server.query, GRAPH_IRI + "/batches") == len(local_store)
+        uploads = [(method, path) for method, path in gateway.requests if path.startswith("/store")]
+        assert [method for method, _ in uploads] == ["PUT"] + ["POST"] * (len(uploads) - 1) and len(uploads) == -(-len(local_store) // 5000)
+        assert all("no_transaction" in path for _, path in uploads), "Oxigraph fills a temporary graph with its bulk loader"
+        assert f"allkg push: sent {len(local_store):,} of {len(local_store):,} triples (100 %)" in result.stderr
+        assert "allkg push: swapping" in result.stderr
+        quiet = CliRunner().invoke(main, args)  # not a terminal, no --progress: no reports
+        assert quiet.exit_code == 0 and "allkg push:" not in quiet.output
+    finally:
+        gateway.stop()
+    assert temporary_graphs(oxigraph_server) == []
+
+
+def test_blank_nodes_keep_their_links_across_documents(oxigraph_server, tmp_path, monkeypatch):
+    from allkg import upload
+
+    monkeypatch.setattr(upload, "BATCH_TRIPLES", 1)
+    path = tmp_path / "blank.ttl"
+    path.write_text("<urn:a> <urn:p> [ <urn:q> <urn:b> ; <urn:r> [ <urn:q> <urn:c> ] ] .\n<urn:x> <urn:p> <urn:y> , <urn:z> .\n")
+    result = remote.push(oxigraph_server.store, GRAPH_IRI + "/blank", path=path, inference=False)
+    assert result.triples == 6
+    text = f"SELECT ?c WHERE {{ GRAPH <{GRAPH_IRI}/blank> {{ <urn:a> <urn:p> ?b . ?b <urn:r> ?d . ?d <urn:q> ?c }} }}"
+    assert [row[0].value for row in remote.execute_remote(oxigraph_server.query, text, {}).terms] == ["urn:c"]
+
+
+def test_a_file_that_repeats_a_triple_is_counted_once(oxigraph_server, tmp_path):
+    path = tmp_path / "twice.nt"
+    path.write_text("<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> <urn:d> .\n")
+    assert remote.push(oxigraph_server.store, GRAPH_IRI + "/twice", path=path, inference=False).triples == 2
+
+
+def test_a_document_refused_midway_leaves_the_target_as_it_was(pushed):
+    before = remote.count_triples(pushed.query, None)
+    good = b"<urn:a> <urn:b> <urn:c> .\n"
+    documents = iter([(good, 1), (b"<urn:a> <urn:b> this is not N-Triples .\n", 1), (good, 1)])
+    with pytest.raises(RemoteError, match=r"refused the upload \(\d+ after 1 triples\).*unchanged"):
+        remote.push_data(pushed.store, documents, 3)
+    assert remote.count_triples(pushed.query, None) == before
+    assert temporary_graphs(pushed) == []
+
+
+def test_a_stream_that_breaks_midway_leaves_nothing_behind(pushed):
+    def breaking():
+        yield b"<urn:a> <urn:b> <urn:c> .\n", 1
+        raise OSError("the disk went away")
+
+    with pytest.raises(OSError, match="the disk went away"):
+        remote.push_data(pushed.store, breaking(), 2)
+    assert temporary_graphs(pushed) == []
+
+
+def test_a_large_push_keeps_its_temporary_graph_longer():
+    assert remote._allowance(remote._temporary_name(1000)) == remote.STALE_AFTER_S + 2
+    assert remote._allowance(remote._temporary_name(10_000_000)) > 5 * 3600  # sending and swapping ten million triples
+    assert remote._allowance(f"{remote.TEMPORARY_PREFIX}1000000000:crashed") == remote.STALE_AFTER_S  # an older allkg's name
+
+
 # --------------------------------------------------------------------------------------- remote queries
 
 
@@ -200,6 +266,14 @@ def test_cli_query_on_an_endpoint(pushed):
     result = CliRunner().invoke(main, ["query", "--endpoint", pushed.query, "drugs-for-gene", "-p", "gene=BCR", "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert "https://w3id.org/allkg/drug/imatinib" in result.output
+
+
+def test_a_page_of_a_remote_answer_is_the_same_page_as_locally(pushed, local_store):
+    whole = queries.run("drugs-by-route", None, local_store)
+    page = queries.run("drugs-by-route", None, endpoint=pushed.query, limit=3, offset=2)
+    ordered_by = [(row.item_kind, row.item_label) for row in whole][2:5]  # rows that tie on ORDER BY may come in any order
+    assert [(row.item_kind, row.item_label) for row in page] == ordered_by
+    assert len(page) == 3 and page.offset == 2 and page.more == (len(whole) > 5)
 
 
 def test_unknown_names_are_resolved_on_the_endpoint(pushed):
@@ -265,11 +339,17 @@ class GatewayProxy:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
+            upstream_server = "allkg test gateway"
+
             def log_message(self, *args):
                 pass
 
+            def version_string(self):  # the store's own Server header passes through, as most proxies leave it
+                return self.upstream_server
+
             def relay(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                proxy.requests.append((self.command, self.path))
                 if wanted and self.headers.get("Authorization") != wanted:
                     reason = b"wrong or missing credentials for the allkg test store"
                     self.send_response(401)
@@ -288,9 +368,10 @@ class GatewayProxy:
                     proxy.moves += 1
                     self.close_connection = True
                     return  # the store did the swap; the client never hears of it
+                self.upstream_server = answer.getheader("Server") or self.upstream_server
                 self.send_response(answer.status)
                 for key, value in answer.getheaders():
-                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length", "server"):
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -298,7 +379,7 @@ class GatewayProxy:
 
             do_GET = do_POST = do_PUT = do_DELETE = relay
 
-        self.moves = 0
+        self.moves, self.requests = 0, []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.store, self.query, self.update = self.base + "/store", self.base + "/query", self.base + "/update"
@@ -513,6 +594,14 @@ def test_push_to_a_named_graph_of_virtuoso_with_digest_authentication(virtuoso, 
     assert result.exit_code == 0, result.output
     assert f"pushed 2 triples to <{GRAPH_IRI}> of {virtuoso.store_auth}" in result.output
     assert remote.count_triples(virtuoso.query, GRAPH_IRI) == 2
+
+
+def test_virtuoso_takes_a_graph_in_several_documents(virtuoso, small_file, monkeypatch):
+    from allkg import upload
+
+    monkeypatch.setattr(upload, "BATCH_TRIPLES", 1)  # a PUT, then a POST
+    result = remote.push(virtuoso.store, GRAPH_IRI + "/documents", path=small_file, inference=False)
+    assert result.triples == 2 == remote.count_triples(virtuoso.query, GRAPH_IRI + "/documents")
 
 
 def test_virtuoso_refusing_a_password_says_how_it_wants_to_be_asked(virtuoso, small_file):
