@@ -11,30 +11,14 @@ from pathlib import Path
 
 import click
 
+from allkg.cli_messages import _deprecated, _fail, _warn  # shared with the command modules
+
 
 def _console():
     from rich.console import Console
 
     return Console(highlight=False)
 
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
-
-
-def _warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
-
-
-def _deprecated(old: str, new: str, value, current=None):
-    """Return the value given under an old option spelling (with a warning), else ``current``."""
-    if value is None or value is False:
-        return current
-    _warn(f"{old} is deprecated; use {new}")
-    if current is not None:
-        _fail(f"give {new} or {old}, not both")
-    return value
 
 
 def _params(params: tuple[str, ...]) -> dict[str, str]:

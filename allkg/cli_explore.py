@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
+
+from allkg.cli_messages import _fail
 
 FORMATS = click.Choice(["table", "md", "json", "html"])
 PROFILE_OPTIONS = [
@@ -31,11 +32,6 @@ def _write(text: str, out: Path | None, output_format: str) -> None:
 
     write_atomically(out.parent, {out.name: text.encode("utf-8")})
     click.echo(f"wrote {out}", err=True)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
 
 
 def _graph_options(function):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from allkg.cli import _deprecated, _fail
+from allkg.cli_messages import _deprecated, _fail
 
 
 @click.command("push")
