@@ -213,8 +213,8 @@ def _allowance(graph: str) -> float:
 
 def clean_up(store_url: str, *, query_endpoint: str | None = None, update_endpoint: str | None = None,
              credentials: Credentials | None = None, older_than: float | None = None) -> list[str]:
-    """Drop the temporary graphs that interrupted pushes left in the store (only those made more than
-    ``older_than`` seconds ago, or longer than their push allowed itself, if given); return their names."""
+    """Drop the temporary graphs that interrupted pushes left in the store (if ``older_than`` is given, only those
+    made more than ``older_than`` seconds ago and longer ago than their push allowed itself); return their names."""
     store_url, credentials = _with_credentials(store_url, credentials)
     query_endpoint, update_endpoint = _endpoints(store_url, query_endpoint, update_endpoint)
     graphs, _ = temporary_graphs(query_endpoint, credentials)

@@ -238,7 +238,8 @@ IN_MEMORY_BYTES = 256 << 20
 
 @dataclass(frozen=True)
 class ExactGraph:
-    """A graph ready to leave exactly as written (see :func:`exact_graph`): N-Triples files and its distinct triples."""
+    """A graph ready to leave exactly as written (see :func:`exact_graph`): N-Triples files, and how many distinct
+    triples they hold."""
 
     count: int  # distinct triples (a file may repeat one)
     asserted: Path  # the file's default graph as it wrote it, in N-Triples
