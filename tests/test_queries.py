@@ -159,6 +159,14 @@ def test_query_answers_from_the_page(name, params, column, values, store):
     assert values <= set(run(name, params, store).column(column))
 
 
+def test_risk_markers_for_a_population_leave_out_verdicts_made_for_another(store):
+    """A verdict made for children only is not an adult's (it was shown, with no population, until 2026-12)."""
+    adults = run("risk-markers", {"population": "adults"}, store)
+    assert "KMT2A rearrangement" not in set(adults.column("marker_label"))
+    assert set(adults.column("population_label")) <= {None, "", "adults"}
+    assert "low hypodiploidy" in set(adults.column("marker_label"))  # a verdict made for no population in particular
+
+
 @pytest.fixture(scope="module")
 def plain_graph(store):
     """The same triples (entailment included) in a plain in-memory rdflib Graph."""
