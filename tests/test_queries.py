@@ -188,11 +188,11 @@ def _comparable(result) -> set[tuple]:
     return {tuple(cell(term) for term in row) for row in result.terms}
 
 
-# rdflib's own engine needs about a minute for these on the full graph (Oxigraph: milliseconds); the
+# rdflib's own engine needs a minute or more for these on the full graph (Oxigraph: milliseconds); the
 # benchmark (bench/queries_bench.py) still runs and compares them, the test suite stays quick.
 RDFLIB_TOO_SLOW = {
     "drugs-for-alteration": "plain rdflib takes about a minute on this query",
-    "regimens-in-phase": "plain rdflib took 459 s on this query (its UNION of regimens and courses, joined after)",
+    "regimens-in-phase": "plain rdflib took 459 s on this query (why was not traced)",
 }
 
 
